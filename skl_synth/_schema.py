@@ -1,0 +1,519 @@
+"""Column kinds: inference from a DataFrame, and lossless conversions.
+
+Every column of a table is one of four kinds:
+
+``"continuous"``
+    Numbers learned as a distribution (floats, many-valued integers,
+    timedeltas).
+``"discrete"``
+    A finite set of values learned as categories (strings, ``category``,
+    few-valued integers, constant columns).
+``"boolean"``
+    ``True`` / ``False``, learned as a two-category discrete column.
+``"datetime"``
+    ``datetime64`` columns, with or without a time zone, learned as
+    continuous numbers of ticks and restored to the same dtype and resolution.
+
+The inference rule (documented for users in
+:class:`~skl_synth.preprocessing.TabularEncoder`):
+
+1. ``bool`` / ``"boolean"`` dtypes, and ``object`` columns that hold only
+   booleans, are ``"boolean"``.
+2. ``category``, ``string`` and ``object`` columns are ``"discrete"``.
+3. ``datetime64`` columns are ``"datetime"``.
+4. Numeric columns with a single distinct value, and numeric columns whose
+   values are all whole numbers (integer dtypes, or floats such as 3.0 that
+   hold NaN) with at most :data:`MAX_DISCRETE_INTEGERS` distinct values, are
+   ``"discrete"``.
+5. Other numeric columns (and ``timedelta64``) are ``"continuous"``.
+
+When the caller lists ``discrete_columns`` explicitly, rules 4 and 5 are
+replaced by the list: a numeric column is discrete exactly when it is listed.
+
+This module knows pandas and numpy only; it holds no learned model.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MAX_DISCRETE_INTEGERS",
+    "ColumnSchema",
+    "codes_to_column",
+    "column_to_codes",
+    "column_to_float",
+    "float_to_column",
+    "infer_schema",
+]
+
+MAX_DISCRETE_INTEGERS = 10
+"""Whole-number columns with at most this many distinct values are discrete."""
+
+MAX_DECIMALS = 6
+"""Float columns whose values all have at most this many decimals are rounded."""
+
+# Temporal resolutions tried, coarsest first, in nanoseconds.
+_RESOLUTIONS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
+_TICK_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+# Scalars allowed in object columns; anything else (lists, dicts, tuples,
+# arrays, ...) is a nested object and is refused.
+_SCALAR_TYPES = (
+    str,
+    bytes,
+    bool,
+    numbers.Number,
+    Decimal,
+    np.generic,
+    date,
+    datetime,
+    time,
+    timedelta,
+    pd.Timestamp,
+    pd.Timedelta,
+)
+
+# Returned by `column_to_codes` for values absent from the categories.
+MISSING_CODE = -1
+UNKNOWN_CODE = -2
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    """What is known about one column once a table has been seen.
+
+    Parameters
+    ----------
+    name : hashable
+        The column label, as in the input.
+    kind : {"continuous", "discrete", "boolean", "datetime"}
+        How the column is learned.
+    dtype : numpy or pandas dtype
+        The input dtype, restored on the way back.
+    has_missing : bool
+        Whether the column held missing values (NaN, None, ``pd.NA``, NaT).
+    missing_value : object
+        The missing-value marker restored in ``object`` columns.
+    categories : tuple or None
+        Discrete and boolean kinds: the observed non-missing values, sorted
+        (``category`` dtype: in the dtype's order).
+    minimum, maximum : float or None
+        Continuous and datetime kinds: the observed range, in the numeric
+        units returned by :func:`column_to_float`.
+    decimals : int or None
+        Continuous kind: values are rounded to this many decimals on the way
+        back (``0`` for integer columns); ``None`` leaves them as they are.
+    resolution : int or None
+        Datetime kind: values are rounded to multiples of this many ticks.
+    offset : int
+        Datetime kind: the earliest tick, subtracted before conversion to
+        float so that the float keeps full precision.
+    """
+
+    name: Hashable
+    kind: str
+    dtype: Any
+    has_missing: bool
+    missing_value: Any = np.nan
+    categories: tuple | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    decimals: int | None = None
+    resolution: int | None = None
+    offset: int = 0
+
+    @property
+    def is_discrete(self) -> bool:
+        """Whether the column is one-hot encoded (discrete or boolean)."""
+        return self.kind in ("discrete", "boolean")
+
+
+# --------------------------------------------------------------------------
+# inference
+# --------------------------------------------------------------------------
+
+
+def infer_schema(
+    frame: pd.DataFrame, discrete_columns: Sequence[Hashable] | None = None
+) -> tuple[ColumnSchema, ...]:
+    """Infer the kind and the restoration facts of every column of ``frame``.
+
+    Raises ``ValueError`` naming the column for data that cannot be learned:
+    no rows, an all-missing column, infinite values, nested objects, and
+    dtypes without a meaningful encoding (complex, period, interval, sparse).
+    """
+    if frame.shape[1] == 0:
+        raise ValueError("X has no columns; pass a table with at least one column.")
+    if frame.shape[0] == 0:
+        raise ValueError(
+            f"X has 0 rows (columns: {_preview(frame.columns)}); "
+            "pass at least one row to fit."
+        )
+    duplicated = frame.columns[frame.columns.duplicated()].unique()
+    if len(duplicated):
+        raise ValueError(
+            f"X has duplicated column names {_preview(duplicated)}; "
+            "rename them so that every column label is unique."
+        )
+    explicit = None
+    if discrete_columns is not None:
+        explicit = list(discrete_columns)
+        unknown = [c for c in explicit if c not in frame.columns]
+        if unknown:
+            raise ValueError(
+                f"discrete_columns names {_preview(unknown)}, which are not "
+                f"columns of X; the columns are {_preview(frame.columns)}."
+            )
+    return tuple(
+        _infer_column(frame[name], None if explicit is None else name in explicit)
+        for name in frame.columns
+    )
+
+
+def _infer_column(series: pd.Series, listed: bool | None) -> ColumnSchema:
+    name, dtype = series.name, series.dtype
+    _check_supported_dtype(series)
+    missing = series.isna().to_numpy()
+    if missing.all():
+        raise ValueError(
+            f"Column {name!r} has only missing values; drop it before fitting "
+            "(there is nothing to learn from it)."
+        )
+    facts = {
+        "name": name,
+        "dtype": dtype,
+        "has_missing": bool(missing.any()),
+        "missing_value": _missing_marker(series, missing),
+    }
+    if _is_boolean(series, missing):
+        return ColumnSchema(kind="boolean", categories=_categories(series), **facts)
+    if _is_textual(dtype):
+        return ColumnSchema(kind="discrete", categories=_categories(series), **facts)
+    if _is_numeric(dtype):
+        _check_finite(series, missing)
+    discrete = _few_integers(series, missing) if listed is None else listed
+    if discrete:
+        return ColumnSchema(kind="discrete", categories=_categories(series), **facts)
+    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+        return _temporal_schema(series, missing, facts, kind="datetime")
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return _temporal_schema(series, missing, facts, kind="continuous")
+    values = series.to_numpy(dtype="float64", na_value=np.nan)[~missing]
+    return ColumnSchema(
+        kind="continuous",
+        minimum=float(values.min()),
+        maximum=float(values.max()),
+        decimals=_decimals(values, dtype),
+        **facts,
+    )
+
+
+def _few_integers(series: pd.Series, missing: np.ndarray) -> bool:
+    """Rule 4: one distinct value, or at most a few integer values."""
+    n_unique = series.nunique(dropna=True)
+    if n_unique == 1:
+        return True
+    if n_unique > MAX_DISCRETE_INTEGERS or not _is_numeric(series.dtype):
+        return False
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return True
+    values = series.to_numpy(dtype="float64", na_value=np.nan)[~missing]
+    return bool(np.all(values == np.round(values)))
+
+
+def _check_supported_dtype(series: pd.Series) -> None:
+    name, dtype = series.name, series.dtype
+    if isinstance(dtype, pd.SparseDtype):
+        raise ValueError(
+            f"Column {name!r} is sparse; densify it with "
+            "`X[col].sparse.to_dense()` before fitting."
+        )
+    if isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype):
+        raise ValueError(
+            f"Column {name!r} has dtype {dtype}, which has no encoding; convert "
+            "it to timestamps (`.dt.to_timestamp()`) or to strings first."
+        )
+    if pd.api.types.is_complex_dtype(dtype):
+        raise ValueError(
+            f"Column {name!r} holds complex numbers, which have no encoding; "
+            "split it into real and imaginary columns first."
+        )
+    if _is_object(dtype):
+        _check_object_scalars(series)
+
+
+def _check_object_scalars(series: pd.Series) -> None:
+    # Look at the distinct values, not at every row.
+    try:
+        uniques = pd.unique(series.to_numpy())
+    except TypeError:
+        uniques = series.to_numpy()  # unhashable elements: found below
+    for value in uniques:
+        if value is None or value is pd.NA or isinstance(value, _SCALAR_TYPES):
+            continue
+        raise ValueError(
+            f"Column {series.name!r} holds a nested object of type "
+            f"{type(value).__name__} ({_short(value)}); only scalars (numbers, "
+            "strings, booleans, dates) can be encoded. Flatten it into separate "
+            "columns or convert it to strings first."
+        )
+
+
+def _check_finite(series: pd.Series, missing: np.ndarray) -> None:
+    if not pd.api.types.is_float_dtype(series.dtype):
+        return
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    n_inf = int(np.isinf(values).sum())
+    if n_inf:
+        raise ValueError(
+            f"Column {series.name!r} has {n_inf} infinite value(s); replace them "
+            "with NaN (to be learned as missing) or with finite numbers."
+        )
+
+
+def _is_boolean(series: pd.Series, missing: np.ndarray) -> bool:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return True
+    if _is_object(dtype):
+        return all(isinstance(v, bool | np.bool_) for v in pd.unique(series[~missing]))
+    return False
+
+
+def _is_object(dtype) -> bool:
+    return isinstance(dtype, np.dtype) and dtype.kind == "O"
+
+
+def _is_textual(dtype) -> bool:
+    return (
+        _is_object(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def _is_numeric(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(
+        dtype
+    )
+
+
+def _missing_marker(series: pd.Series, missing: np.ndarray) -> Any:
+    if _is_object(series.dtype) and missing.any():
+        return series.to_numpy()[missing.argmax()]
+    return np.nan
+
+
+def _categories(series: pd.Series) -> tuple:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        observed = set(series.cat.codes[series.cat.codes >= 0].unique())
+        return tuple(c for i, c in enumerate(series.cat.categories) if i in observed)
+    uniques = pd.unique(series.dropna().to_numpy(dtype=object))
+    try:
+        return tuple(sorted(uniques))
+    except TypeError:  # values of mixed, unorderable types: order of appearance
+        return tuple(uniques)
+
+
+def _decimals(values: np.ndarray, dtype) -> int | None:
+    if pd.api.types.is_integer_dtype(dtype):
+        return 0
+    eps = np.finfo(np.float32 if dtype == np.float32 else np.float64).eps
+    tolerance = 8 * eps * np.maximum(np.abs(values), 1.0)
+    for decimals in range(MAX_DECIMALS + 1):
+        if np.all(np.abs(np.round(values, decimals) - values) <= tolerance):
+            return decimals
+    return None
+
+
+def _temporal_schema(series, missing, facts, kind) -> ColumnSchema:
+    ticks, _ = _ticks(series)
+    ticks = ticks[~missing]
+    offset = int(ticks.min())
+    tick_ns = _TICK_NS[_unit(series)]
+    resolution = 1
+    for step_ns in _RESOLUTIONS_NS:
+        step = step_ns // tick_ns
+        if (
+            step >= 1
+            and step_ns % tick_ns == 0
+            and np.all((ticks - offset) % step == 0)
+        ):
+            resolution = step
+            break
+    return ColumnSchema(
+        kind=kind,
+        minimum=0.0,
+        maximum=float(ticks.max() - offset),
+        resolution=resolution,
+        offset=offset,
+        **facts,
+    )
+
+
+# --------------------------------------------------------------------------
+# conversions used by the encoder, both directions
+# --------------------------------------------------------------------------
+
+
+def column_to_float(series: pd.Series, schema: ColumnSchema) -> np.ndarray:
+    """Convert a continuous or datetime column to float64, NaN where missing."""
+    name = schema.name
+    if schema.kind == "datetime" or pd.api.types.is_timedelta64_dtype(schema.dtype):
+        if not _same_temporal_family(series.dtype, schema.dtype):
+            raise ValueError(
+                f"Column {name!r} was {schema.dtype} during fit but is "
+                f"{series.dtype} now; convert it with pd.to_datetime / "
+                "pd.to_timedelta first."
+            )
+        ticks, missing = _ticks(series.astype(schema.dtype))
+        values = (ticks - schema.offset).astype("float64")
+        values[missing] = np.nan
+        return values
+    if not _is_numeric(series.dtype):
+        raise ValueError(
+            f"Column {name!r} was numeric during fit but has dtype {series.dtype} "
+            "now; convert it to numbers first."
+        )
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"Column {name!r} has infinite values; replace them with NaN or "
+            "finite numbers."
+        )
+    return values
+
+
+def float_to_column(values: np.ndarray, schema: ColumnSchema) -> pd.Series:
+    """Inverse of :func:`column_to_float`: round, clip, restore NaN and dtype.
+
+    ``values`` may hold NaN where the value is missing; every other value is
+    clipped to the training range and rounded to the column's precision.
+    """
+    missing = np.isnan(values)
+    values = np.clip(values, schema.minimum, schema.maximum)
+    if schema.kind == "datetime" or schema.resolution is not None:
+        step = schema.resolution
+        ticks = np.round(np.nan_to_num(values) / step).astype("int64") * step
+        ticks += schema.offset
+        return _from_ticks(ticks, missing, schema)
+    if schema.decimals is not None:
+        values = np.round(values, schema.decimals)
+    values[missing] = np.nan
+    return _restore_dtype(values, missing, schema)
+
+
+def column_to_codes(series: pd.Series, schema: ColumnSchema) -> np.ndarray:
+    """Map a discrete column to indices into ``schema.categories``.
+
+    Missing values get :data:`MISSING_CODE` (-1) and values absent from the
+    categories get :data:`UNKNOWN_CODE` (-2).
+    """
+    missing = series.isna().to_numpy()
+    index = pd.Index(schema.categories, dtype=object, tupleize_cols=False)
+    codes = index.get_indexer(series.to_numpy(dtype=object))
+    codes = np.where(codes < 0, UNKNOWN_CODE, codes)
+    codes[missing] = MISSING_CODE
+    return codes
+
+
+def codes_to_column(codes: np.ndarray, schema: ColumnSchema) -> pd.Series:
+    """Inverse of :func:`column_to_codes` (missing code restores a missing value)."""
+    missing = codes < 0
+    categories = np.empty(len(schema.categories), dtype=object)
+    categories[:] = schema.categories
+    values = categories[np.where(missing, 0, codes)]
+    if isinstance(schema.dtype, pd.CategoricalDtype):
+        values[missing] = np.nan
+        return pd.Series(pd.Categorical(values, dtype=schema.dtype), name=schema.name)
+    return _restore_dtype(values, missing, schema)
+
+
+def _restore_dtype(values: np.ndarray, missing: np.ndarray, schema) -> pd.Series:
+    dtype = schema.dtype
+    if isinstance(dtype, np.dtype) and not _is_object(dtype):
+        if missing.any():  # only float numpy columns can hold NaN
+            values = values.astype("float64")
+            values[missing] = np.nan
+        return pd.Series(values.astype(dtype), name=schema.name)
+    if _is_object(dtype):
+        values = values.astype(object)
+        values[missing] = schema.missing_value
+        return pd.Series(values, dtype=object, name=schema.name)
+    # pandas extension dtypes (Int64, Float64, boolean, string, ...)
+    values = values.astype(object)
+    values[missing] = pd.NA
+    return pd.Series(pd.array(values, dtype=dtype), name=schema.name)
+
+
+# --------------------------------------------------------------------------
+# temporal helpers
+# --------------------------------------------------------------------------
+
+
+def _unit(series: pd.Series) -> str:
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return dtype.unit
+    return np.datetime_data(dtype)[0]
+
+
+def _ticks(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer ticks (UTC for time-zone aware columns) and the missing mask."""
+    missing = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    ticks = series.to_numpy().view("int64").copy()
+    ticks[missing] = 0
+    return ticks, missing
+
+
+def _from_ticks(ticks: np.ndarray, missing: np.ndarray, schema) -> pd.Series:
+    dtype = schema.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        naive = ticks.view(f"datetime64[{dtype.unit}]")
+        series = pd.Series(naive).dt.tz_localize("UTC").dt.tz_convert(dtype.tz)
+    else:
+        series = pd.Series(ticks.view(dtype))
+    series = series.astype(dtype)
+    series[missing] = pd.NaT
+    return series.rename(schema.name)
+
+
+def _same_temporal_family(dtype, fitted) -> bool:
+    def family(d):
+        if isinstance(d, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(d):
+            return "datetime"
+        if pd.api.types.is_timedelta64_dtype(d):
+            return "timedelta"
+        return None
+
+    return family(dtype) == family(fitted) and (
+        isinstance(dtype, pd.DatetimeTZDtype) == isinstance(fitted, pd.DatetimeTZDtype)
+    )
+
+
+# --------------------------------------------------------------------------
+# message helpers
+# --------------------------------------------------------------------------
+
+
+def _preview(values, limit: int = 5) -> str:
+    values = list(values)
+    shown = ", ".join(repr(v) for v in values[:limit])
+    more = f", ... ({len(values) - limit} more)" if len(values) > limit else ""
+    return f"[{shown}{more}]"
+
+
+def _short(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,1 @@
+"""Helpers shared by skl_synth's estimators (validation, random state)."""
