@@ -40,7 +40,6 @@ MODE_SCALE = 4.0
 # Normal scores of QuantileTransformer lie within +-NORMAL_BOUND; dividing by
 # it puts them in [-1, 1].
 NORMAL_BOUND = float(stats.norm.ppf(1 - 1e-7))
-_MIN_STD = 1e-12
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,7 @@ class ModeSpecificCodec:
         rng = check_random_state(self.random_state)
         sample = _subsample(values, self.max_fit_rows, rng)
         self.n_fit_rows_ = len(sample)
-        center, scale = sample.mean(), sample.std()
-        scale = scale if scale > 0 else 1.0
+        center, scale = _center_scale(sample)
         z = (sample - center) / scale
         n_components = int(min(self.max_modes, len(np.unique(z))))
         mixture = BayesianGaussianMixture(
@@ -98,7 +96,7 @@ class ModeSpecificCodec:
         weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
         self.means_ = mixture.means_[keep, 0] * scale + center
         stds = np.sqrt(mixture.covariances_.reshape(-1)[keep]) * scale
-        self.stds_ = np.maximum(stds, _MIN_STD * max(scale, 1.0))
+        self.stds_ = np.maximum(stds, np.finfo(np.float64).tiny)
         self.log_weights_ = np.log(weights)
         return self
 
@@ -139,23 +137,29 @@ class QuantileCodec:
         rng = check_random_state(self.random_state)
         sample = _subsample(values, self.max_fit_rows, rng)
         self.n_fit_rows_ = len(sample)
+        # standardized first, so that extreme magnitudes stay representable
+        self.center_, self.scale_ = _center_scale(sample)
         self.quantiles_ = QuantileTransformer(
             n_quantiles=min(1000, len(sample)),
             output_distribution="normal",
             subsample=None,
-        ).fit(sample[:, None])
+        ).fit(self._standardize(sample))
         return self
+
+    def _standardize(self, values):
+        return ((values - self.center_) / self.scale_)[:, None]
 
     def parts(self, name):
         return (_Part(1, "scalar", "value", (f"{name}_value",)),)
 
     def transform(self, values):
-        scores = self.quantiles_.transform(values[:, None])
+        scores = self.quantiles_.transform(self._standardize(values))
         return (scores / NORMAL_BOUND).astype(np.float32)
 
     def inverse(self, block):
         scores = np.clip(block[:, :1].astype("float64"), -1.0, 1.0) * NORMAL_BOUND
-        return self.quantiles_.inverse_transform(scores)[:, 0]
+        z = self.quantiles_.inverse_transform(scores)[:, 0]
+        return z * self.scale_ + self.center_
 
 
 class StandardCodec:
@@ -167,9 +171,7 @@ class StandardCodec:
 
     def fit(self, values):
         self.n_fit_rows_ = len(values)
-        self.mean_ = float(values.mean())
-        std = float(values.std())
-        self.std_ = std if std > 0 else 1.0
+        self.mean_, self.std_ = _center_scale(values)
         return self
 
     def parts(self, name):
@@ -380,3 +382,19 @@ def _subsample(values, max_rows, rng):
     if max_rows is None or len(values) <= max_rows:
         return values
     return values[rng.choice(len(values), size=max_rows, replace=False)]
+
+
+def _center_scale(values):
+    """Mean and standard deviation that neither overflow nor underflow.
+
+    Squaring 1e200 overflows and squaring 1e-200 underflows, so the moments
+    are computed on values divided by their largest magnitude. A constant
+    column gets a scale of 1.
+    """
+    peak = float(np.max(np.abs(values)))
+    if peak == 0 or not np.isfinite(peak):
+        return 0.0, 1.0
+    unit = values / peak
+    center = float(unit.mean())
+    spread = float((unit - center).std())
+    return center * peak, (spread * peak if spread * peak > 0 else 1.0)

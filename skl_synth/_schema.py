@@ -317,7 +317,9 @@ def _categories(series: pd.Series) -> tuple:
     if isinstance(series.dtype, pd.CategoricalDtype):
         observed = set(series.cat.codes[series.cat.codes >= 0].unique())
         return tuple(c for i, c in enumerate(series.cat.categories) if i in observed)
-    uniques = pd.unique(series.dropna().to_numpy(dtype=object))
+    # dict.fromkeys, not pd.unique: pandas' string hashtable treats strings
+    # with NUL characters as equal ("\x00" == "").
+    uniques = list(dict.fromkeys(series.dropna().to_numpy(dtype=object)))
     try:
         return tuple(sorted(uniques))
     except TypeError:  # values of mixed, unorderable types: order of appearance
@@ -328,7 +330,8 @@ def _decimals(values: np.ndarray, dtype) -> int | None:
     if pd.api.types.is_integer_dtype(dtype):
         return 0
     eps = np.finfo(np.float32 if dtype == np.float32 else np.float64).eps
-    tolerance = 8 * eps * np.maximum(np.abs(values), 1.0)
+    # relative to each value: rounding may only absorb representation noise
+    tolerance = 8 * eps * np.abs(values)
     for decimals in range(MAX_DECIMALS + 1):
         if np.all(np.abs(np.round(values, decimals) - values) <= tolerance):
             return decimals
@@ -441,10 +444,12 @@ def codes_to_column(codes: np.ndarray, schema: ColumnSchema) -> pd.Series:
 def _restore_dtype(values: np.ndarray, missing: np.ndarray, schema) -> pd.Series:
     dtype = schema.dtype
     if isinstance(dtype, np.dtype) and not _is_object(dtype):
-        if missing.any():  # only float numpy columns can hold NaN
-            values = values.astype("float64")
-            values[missing] = np.nan
-        return pd.Series(values.astype(dtype), name=schema.name)
+        if not missing.any():
+            return pd.Series(values, name=schema.name).astype(dtype)
+        # float, datetime64 and timedelta64 columns hold NaN / NaT
+        values = pd.Series(values, dtype=object, name=schema.name)
+        values[missing] = None
+        return values.astype(dtype)
     if _is_object(dtype):
         values = values.astype(object)
         values[missing] = schema.missing_value

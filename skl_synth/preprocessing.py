@@ -336,7 +336,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return pd.concat(columns, axis=1)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the encoded columns, such as ``"age_value"``, ``"sex_F"``.
+        """Get the names of the encoded columns, such as ``"age_value"``.
 
         Parameters
         ----------
