@@ -16,9 +16,19 @@ for ``n_jobs`` 1 and 2 with "mode_specific", and for "mode_specific" with
 10 000), which shows what the default bound saves. Each row also reports the
 encoded width and the transform throughput (rows per second, from the best
 time). Every ``fit`` starts from a fresh encoder; ``transform`` and
-``inverse_transform`` use the encoder of the last ``fit``. With ``n_jobs=2``
+``inverse_transform`` use the encoder of the last ``fit``, after one untimed
+call of each (the first calls are up to twice as slow). With ``n_jobs=2``
 the first ``fit`` also starts joblib's worker processes, which the best and
 median times usually leave out.
+
+The ``max_fit_rows=None`` fit is slow (about 10 times the default one at
+100 000 rows: 80 s on an idle 2-core machine, twice that on a busy one), so
+it is timed ``--all-rows-repeats`` times (default 1, so best = median there;
+0 leaves the row out); the ``fits`` column says how many fits each row timed.
+The default run takes about 2.5 minutes on an idle 2-core machine, 1 without
+that row. The ``threads`` line lists the BLAS pools: on full-size mixtures
+OpenBLAS may run one thread per core, so an ``n_jobs=1`` fit can keep every
+core busy (and slows down a lot when other processes compete for them).
 
 How to run
 ----------
@@ -27,6 +37,7 @@ From the repository root, with the package installed::
     python benchmarks/encoder.py              # 100 000 rows x 20 columns
     python benchmarks/encoder.py --quick      # smoke run: 5 000 rows
     python benchmarks/encoder.py --rows 50000 --columns 40 --repeats 5
+    python benchmarks/encoder.py --all-rows-repeats 0   # about 1 minute
 
 The table is printed and written to ``--output`` (a CSV, by default
 ``benchmarks/results/encoder.csv``; that folder is git-ignored). With
@@ -47,6 +58,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sklearn
+from threadpoolctl import threadpool_info
 
 from skl_synth.preprocessing import TabularEncoder
 
@@ -70,6 +82,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--columns", type=int, default=20, help="table columns")
     parser.add_argument("--repeats", type=int, default=3, help="timings per step")
     parser.add_argument(
+        "--all-rows-repeats",
+        type=int,
+        default=1,
+        help="timed fits with max_fit_rows=None (slow; 0 leaves the row out)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=Path("benchmarks/results/encoder.csv"),
@@ -83,8 +101,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.repeats = QUICK_ROWS, QUICK_REPEATS
-    if args.rows < 1 or args.repeats < 1:
-        parser.error("--rows and --repeats must be positive")
+    if args.rows < 1 or args.repeats < 1 or args.all_rows_repeats < 0:
+        parser.error("--rows and --repeats must be positive, --all-rows-repeats >= 0")
     if args.columns < MIN_COLUMNS:
         parser.error(f"--columns must be at least {MIN_COLUMNS}")
     return args
@@ -98,8 +116,15 @@ def machine_facts() -> list[str]:
         f"sklearn  {sklearn.__version__}",
         "torch    not needed",
         f"cpus     {os.cpu_count()}",
+        f"threads  {thread_pools()}",
         f"platform {platform.platform()} ({platform.machine()})",
     ]
+
+
+def thread_pools() -> str:
+    """The BLAS / OpenMP libraries loaded and their thread counts."""
+    pools = [f"{p['prefix']} x{p['num_threads']}" for p in threadpool_info()]
+    return ", ".join(pools) or "none loaded"
 
 
 # --------------------------------------------------------------------------
@@ -134,7 +159,7 @@ def continuous_column(rng, n_rows: int, with_nan: bool) -> np.ndarray:
 
 
 def integer_column(rng, n_rows: int) -> np.ndarray:
-    """Many-valued integers (a few hundred to a few thousand values)."""
+    """Many-valued Poisson integers (hundreds of distinct values)."""
     return rng.poisson(rng.uniform(50, 2_000), size=n_rows).astype(np.int64)
 
 
@@ -176,13 +201,13 @@ def make_frame(n_rows: int, n_columns: int, seed: int = SEED) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 
-def configurations() -> list[dict]:
-    """Encoder parameters of each table row."""
-    configs = [{"continuous_encoding": e, "n_jobs": 1} for e in ENCODINGS]
-    configs.append({"continuous_encoding": "mode_specific", "n_jobs": 2})
-    configs.append(
-        {"continuous_encoding": "mode_specific", "n_jobs": 1, "max_fit_rows": None}
-    )
+def configurations(repeats: int, all_rows_repeats: int) -> list[tuple[dict, int]]:
+    """Encoder parameters of each table row, with its number of timed fits."""
+    configs = [({"continuous_encoding": e, "n_jobs": 1}, repeats) for e in ENCODINGS]
+    configs.append(({"continuous_encoding": "mode_specific", "n_jobs": 2}, repeats))
+    if all_rows_repeats:
+        every_row = {"continuous_encoding": "mode_specific", "n_jobs": 1}
+        configs.append(({**every_row, "max_fit_rows": None}, all_rows_repeats))
     return configs
 
 
@@ -192,13 +217,15 @@ def timed(function, *args) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def time_steps(frame: pd.DataFrame, params: dict, repeats: int) -> dict:
+def time_steps(frame: pd.DataFrame, params: dict, fits: int, repeats: int) -> dict:
     """Seconds of each repeat of fit, transform and inverse_transform."""
     times = {"fit": [], "transform": [], "inverse": []}
-    for _ in range(repeats):
+    for _ in range(fits):
         encoder = TabularEncoder(random_state=SEED, **params)
         seconds, _ = timed(encoder.fit, frame)
         times["fit"].append(seconds)
+    encoded = encoder.transform(frame)  # warm-up: first calls page in memory
+    encoder.inverse_transform(encoded)
     for _ in range(repeats):
         seconds, encoded = timed(encoder.transform, frame)
         times["transform"].append(seconds)
@@ -208,19 +235,20 @@ def time_steps(frame: pd.DataFrame, params: dict, repeats: int) -> dict:
     return {"times": times, "width": encoded.shape[1]}
 
 
-def result_row(frame: pd.DataFrame, params: dict, repeats: int) -> dict:
-    measured = time_steps(frame, params, repeats)
+def result_row(frame: pd.DataFrame, params: dict, fits: int, repeats: int) -> dict:
+    measured = time_steps(frame, params, fits, repeats)
     fit_rows = params.get("max_fit_rows", DEFAULT_FIT_ROWS)
     row = {
         "encoding": params["continuous_encoding"],
         "n_jobs": params["n_jobs"],
         "max_fit_rows": "all" if fit_rows is None else fit_rows,
         "width": measured["width"],
+        "fits": fits,
     }
     for step, seconds in measured["times"].items():
         row[f"{step}_best_s"] = min(seconds)
         row[f"{step}_median_s"] = statistics.median(seconds)
-    row["transform_rows_per_s"] = len(frame) / row["transform_best_s"]
+    row["transform_rows_per_s"] = round(len(frame) / row["transform_best_s"])
     return row
 
 
@@ -241,7 +269,8 @@ def main(argv=None) -> None:
     kinds = ", ".join(f"{n} {k}" for k, n in column_counts(args.columns).items())
     print(f"table    {args.rows:,} rows x {args.columns} columns ({kinds})")
     print(f"repeats  {args.repeats}\n")
-    rows = [result_row(frame, p, args.repeats) for p in configurations()]
+    configs = configurations(args.repeats, args.all_rows_repeats)
+    rows = [result_row(frame, p, fits, args.repeats) for p, fits in configs]
     table = pd.DataFrame(rows)
     print(format_table(table))
     args.output.parent.mkdir(parents=True, exist_ok=True)

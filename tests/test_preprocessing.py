@@ -369,7 +369,10 @@ def test_different_columns_at_transform(placements):
         encoder.transform(placements.drop(columns="salary"))
     with pytest.raises(ValueError, match="extra"):
         encoder.transform(placements.assign(extra=1.0))
-    with pytest.raises(ValueError, match="X has 15 features"):
+    with (
+        pytest.warns(UserWarning, match="does not have valid feature names"),
+        pytest.raises(ValueError, match="X has 15 features"),
+    ):
         encoder.transform(placements.iloc[:, 1:].to_numpy())
 
 
