@@ -232,6 +232,8 @@ class OneHotCodec:
         self.slot_of_code_[frequent] = np.arange(len(frequent))
         self.frequent_codes_ = frequent
         self.infrequent_codes_ = np.flatnonzero(infrequent)
+        training_slots = self.transform(codes).argmax(axis=1)
+        self.slot_counts_ = np.bincount(training_slots, minlength=self.width)
         weights = counts[self.infrequent_codes_].astype("float64")
         self.infrequent_probabilities_ = (
             weights / weights.sum() if weights.size else weights

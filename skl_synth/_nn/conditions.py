@@ -1,0 +1,134 @@
+"""Condition vectors over the discrete columns, as in CTGAN.
+
+A condition picks one discrete span and one of its categories; its vector is
+a one-hot over all categories of all discrete spans. Every draw is a torch op
+on precomputed tensors: no Python loop over rows or columns.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class ConditionSpace:
+    """Condition vectors over the discrete spans, from category counts.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Width of each conditionable one-hot span.
+    counts : Tensor of shape (sum(widths),)
+        Training rows per category, spans side by side.
+    """
+
+    def __init__(self, widths, counts):
+        device = counts.device
+        widths = torch.as_tensor(list(widths), dtype=torch.long, device=device)
+        self.n_spans = len(widths)
+        self.dim = int(widths.sum())
+        self.offsets = torch.cumsum(widths, 0) - widths
+        self.counts = counts.long()
+        if not self.n_spans:
+            return
+        slot = torch.arange(int(widths.max()), device=device)
+        valid = slot[None, :] < widths[:, None]
+        index = torch.where(valid, self.offsets[:, None] + slot[None, :], 0)
+        padded = torch.where(valid, counts[index].double(), 0.0)
+        self.log_frequency = torch.log1p(padded)  # training-by-sampling
+        self.frequency = padded  # the data's own frequencies
+
+    def vectors(self, flat):
+        """One-hot condition vectors for flat category indices."""
+        out = torch.zeros((len(flat), self.dim), device=flat.device)
+        return out.scatter_(1, flat[:, None], 1.0)
+
+    def sample_original(self, n, generator):
+        """Condition vectors with the data's own category frequencies."""
+        if not self.n_spans:
+            return torch.zeros((n, 0), device=self.offsets.device)
+        span, category = self._draw(n, self.frequency, generator)
+        return self.vectors(self.offsets[span] + category)
+
+    def _draw(self, n, weights, generator):
+        device = self.offsets.device
+        span = torch.randint(self.n_spans, (n,), generator=generator, device=device)
+        category = torch.multinomial(weights[span], 1, generator=generator).squeeze(1)
+        return span, category
+
+
+class ConditionSampler(ConditionSpace):
+    """Condition vectors, and training rows that satisfy them.
+
+    Parameters
+    ----------
+    data : Tensor of shape (n_rows, width)
+        The encoded training rows.
+    spans : sequence of Span
+        The one-hot spans that can be conditioned on (discrete columns).
+    """
+
+    def __init__(self, data, spans):
+        device, n_rows = data.device, len(data)
+        widths = [s.width for s in spans]
+        offsets = torch.tensor([0, *widths[:-1]], device=device).cumsum(0).long()
+        # codes[j, i]: category of row i in span j
+        self.codes = (
+            torch.stack([data[:, s.start : s.stop].argmax(1) for s in spans])
+            if spans
+            else None
+        )
+        counts = torch.zeros(sum(widths), device=device)
+        if spans:
+            flat = (self.codes + offsets[:, None]).reshape(-1)
+            counts.scatter_add_(0, flat, torch.ones(len(flat), device=device))
+        super().__init__(widths, counts)
+        if not spans:
+            return
+        # rows sorted by category within each span, and where each category starts
+        self.sorted_rows = torch.argsort(self.codes, dim=1, stable=True).reshape(-1)
+        self.row_start = _row_starts(
+            self.counts, torch.as_tensor(widths, device=device), n_rows
+        )
+
+    def sample_training(self, n, generator):
+        """Conditions by log-frequency, with a real row that satisfies each.
+
+        Returns the condition vectors, the span and category of each
+        condition, and the index of a matching training row.
+        """
+        span, category = self._draw(n, self.log_frequency, generator)
+        flat = self.offsets[span] + category
+        u = torch.rand(n, generator=generator, device=flat.device)
+        count = self.counts[flat]
+        pick = torch.minimum((u * count).long(), count - 1)
+        rows = self.sorted_rows[self.row_start[flat] + pick]
+        return self.vectors(flat), span, category, rows
+
+    def from_rows(self, rows, generator):
+        """Each row's own category in a randomly chosen discrete span."""
+        if not self.n_spans:
+            return torch.zeros((len(rows), 0), device=self.offsets.device)
+        span = torch.randint(
+            self.n_spans, (len(rows),), generator=generator, device=rows.device
+        )
+        return self.vectors(self.offsets[span] + self.codes[span, rows])
+
+
+def _row_starts(counts, widths, n_rows):
+    """Start of each (span, category) block in the flattened sorted rows."""
+    span_of_category = torch.repeat_interleave(
+        torch.arange(len(widths), device=counts.device), widths
+    )
+    first_category = torch.cumsum(widths, 0) - widths
+    before = torch.cumsum(counts, 0) - counts  # rows before this category, all spans
+    before_span = before[first_category][span_of_category]
+    return span_of_category * n_rows + (before - before_span)
+
+
+def condition_index(spans, device):
+    """(n_spans, max_width) encoded-column index of each span, -1 padded."""
+    if not spans:
+        return torch.zeros((0, 0), dtype=torch.long, device=device)
+    width = max(s.width for s in spans)
+    rows = [list(range(s.start, s.stop)) + [-1] * (width - s.width) for s in spans]
+    return torch.tensor(rows, dtype=torch.long, device=device)

@@ -1,0 +1,110 @@
+"""Conditional VAE (TVAE with a condition vector): modules and training."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def _mlp(n_in, hidden):
+    layers, width = [], n_in
+    for size in hidden:
+        layers += [nn.Linear(width, size), nn.ReLU()]
+        width = size
+    return nn.Sequential(*layers), width
+
+
+class Encoder(nn.Module):
+    """Row and condition -> mean and log-variance of the latent code."""
+
+    def __init__(self, n_in, n_condition, hidden, n_latent):
+        super().__init__()
+        self.body, width = _mlp(n_in + n_condition, hidden)
+        self.mean = nn.Linear(width, n_latent)
+        self.log_var = nn.Linear(width, n_latent)
+
+    def forward(self, rows, condition):
+        h = self.body(torch.cat([rows, condition], dim=1))
+        return self.mean(h), self.log_var(h)
+
+
+class Decoder(nn.Module):
+    """Latent code and condition -> raw row, with a learned sigma per column."""
+
+    def __init__(self, n_latent, n_condition, hidden, n_out):
+        super().__init__()
+        self.body, width = _mlp(n_latent + n_condition, hidden)
+        self.head = nn.Linear(width, n_out)
+        self.log_sigma = nn.Parameter(torch.empty(n_out))
+
+    def reset_parameters_(self):
+        with torch.no_grad():
+            self.log_sigma.fill_(float(torch.log(torch.tensor(0.1))))
+
+    def forward(self, latent, condition):
+        return self.head(self.body(torch.cat([latent, condition], dim=1)))
+
+
+class VAETrainer:
+    """Training and sampling of one conditional VAE."""
+
+    SIGMA_RANGE = (0.01, 1.0)
+
+    def __init__(self, encoder, decoder, layout, sampler, config, rng):
+        self.encoder, self.decoder = encoder, decoder
+        self.layout, self.sampler = layout, sampler
+        self.config, self.rng = config, rng
+        params = [*encoder.parameters(), *decoder.parameters()]
+        self.optimizer = torch.optim.Adam(
+            params, lr=config["learning_rate"], weight_decay=config["weight_decay"]
+        )
+
+    def _step(self, rows, condition):
+        mean, log_var = self.encoder(rows, condition)
+        eps = torch.randn(mean.shape, generator=self.rng, device=mean.device)
+        latent = mean + eps * torch.exp(0.5 * log_var)
+        raw = self.decoder(latent, condition)
+        reconstruction = self.layout.reconstruction_loss(
+            raw, rows, self.decoder.log_sigma
+        )
+        kl = -0.5 * torch.sum(1 + log_var - mean**2 - log_var.exp())
+        loss = (self.config["loss_factor"] * reconstruction + kl) / len(rows)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        low, high = self.SIGMA_RANGE
+        with torch.no_grad():
+            self.decoder.log_sigma.clamp_(
+                float(torch.log(torch.tensor(low))),
+                float(torch.log(torch.tensor(high))),
+            )
+        return loss.detach()
+
+    def train_epoch(self, data):
+        """One pass over the shuffled rows in batches of ``batch_size``."""
+        self.encoder.train()
+        self.decoder.train()
+        batch = self.config["batch_size"]
+        order = torch.randperm(len(data), generator=self.rng, device=data.device)
+        total, steps = data.new_zeros(()), 0
+        for start in range(0, len(data), batch):
+            index = order[start : start + batch]
+            total = total + self._step(
+                data[index], self.sampler.from_rows(index, self.rng)
+            )
+            steps += 1
+        return {"loss": float(total) / steps}
+
+
+@torch.no_grad()
+def decode(decoder, layout, condition, rng, n_latent):
+    """Decoded rows: scalars with their learned noise, hard one-hot groups."""
+    decoder.eval()
+    latent = torch.randn(
+        (len(condition), n_latent), generator=rng, device=condition.device
+    )
+    rows = layout.activate(decoder(latent, condition), hard=True)
+    scalars = torch.cat([layout.bounded, layout.unbounded])
+    noise = torch.randn((len(rows), len(scalars)), generator=rng, device=rows.device)
+    rows[:, scalars] += noise * decoder.log_sigma[scalars].exp()
+    return rows

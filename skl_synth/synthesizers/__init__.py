@@ -1,0 +1,7 @@
+"""Synthesizers: estimators that learn a table and sample new rows."""
+
+from ._base import BaseSynthesizer
+from ._gan import GANSynthesizer
+from ._vae import VAESynthesizer
+
+__all__ = ["BaseSynthesizer", "GANSynthesizer", "VAESynthesizer"]

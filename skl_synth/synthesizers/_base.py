@@ -1,0 +1,436 @@
+"""BaseSynthesizer: the template every synthesizer follows.
+
+``fit`` validates and encodes the table with a
+:class:`~skl_synth.preprocessing.TabularEncoder`, then calls ``_fit_encoded``;
+``sample`` plans the conditions, calls ``_sample_encoded`` and decodes; a new
+synthesizer implements those two methods. ``DeepSynthesizer`` adds the epoch
+loop shared by the neural synthesizers: early stopping, ``history_``, the
+non-finite-loss guard, progress bars and devices.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._nn.conditions import ConditionSpace
+from .._nn.layout import OutputLayout
+from .._schema import _preview, column_to_codes
+from ..metrics import metadata_from_schema, synthesis_score
+from ..preprocessing import TabularEncoder
+from ..utils._random import local_random_state
+
+_SEED_MAX = np.iinfo(np.int32).max
+_SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling
+
+
+class BaseSynthesizer(BaseEstimator):
+    """Base class of synthesizers: ``fit``, ``sample`` and ``score``.
+
+    Subclasses implement ``_fit_encoded(encoded, rng)`` and
+    ``_sample_encoded(n_samples, plan, seed)`` on the float32 matrix laid out
+    as ``self.encoder_.layout_``; everything about containers, dtypes,
+    validation and conditions is done here.
+    """
+
+    # TabularEncoder.continuous_encoding used by this synthesizer
+    _continuous_encoding = "mode_specific"
+
+    def fit(self, X, y=None):
+        """Fit the synthesizer on the rows of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table to learn: any mix of numeric, boolean, categorical,
+            string and datetime columns, with missing values.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted synthesizer.
+        """
+        self._validate_params()
+        self._check_params()
+        rng = local_random_state(self.random_state)
+        self.encoder_ = TabularEncoder(
+            discrete_columns=self.discrete_columns,
+            continuous_encoding=self._continuous_encoding,
+            random_state=rng.randint(_SEED_MAX),
+        ).fit(X)
+        self.n_features_in_ = self.encoder_.n_features_in_
+        if hasattr(self.encoder_, "feature_names_in_"):
+            self.feature_names_in_ = self.encoder_.feature_names_in_
+        self._fit_encoded(X, self.encoder_.transform(X), rng)
+        return self
+
+    def sample(self, n_samples, *, conditions=None):
+        """Generate ``n_samples`` rows like the training table.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to generate.
+        conditions : dict or DataFrame, default=None
+            Values that generated rows must take, on discrete columns: a dict
+            ``{column: value}`` for every row, or a DataFrame with one row of
+            conditions per generated row (``n_samples`` rows; a missing cell
+            leaves that row free in that column). Generated rows satisfy them
+            exactly.
+
+        Returns
+        -------
+        X_synthetic : DataFrame or ndarray of shape (n_samples, n_features)
+            The container type, columns and dtypes seen during fit.
+        """
+        check_is_fitted(self)
+        if (
+            isinstance(n_samples, bool)
+            or not isinstance(n_samples, Integral)
+            or n_samples < 1
+        ):
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}."
+            )
+        plan = ConditionPlan.from_conditions(self.encoder_, int(n_samples), conditions)
+        seed = self._sampling_seed()
+        encoded = self._sample_encoded(int(n_samples), plan, seed)
+        return plan.enforce(self.encoder_.inverse_transform(encoded))
+
+    def score(self, X, y=None):
+        """Score a fresh sample of ``len(X)`` rows against real rows ``X``.
+
+        The score is :func:`skl_synth.metrics.synthesis_score`: the mean of
+        sdmetrics' QualityReport score and of a random-forest detection
+        score. Higher is better, so ``GridSearchCV`` can tune synthesizers
+        without ``scoring=``. Pass rows not used for fitting.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Held-out real rows with the columns seen during fit.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            In [0, 1]; about 0.9 for a second sample of the real data.
+        """
+        check_is_fitted(self)
+        real = self.encoder_._check_input(X, reset=False)
+        synthetic = self.sample(len(real))
+        return self._score_frames(real, synthetic)
+
+    def _score_frames(self, real, synthetic):
+        if not isinstance(synthetic, pd.DataFrame):
+            synthetic = pd.DataFrame(synthetic, columns=real.columns)
+        metadata = metadata_from_schema(self.encoder_.schema_)
+        return synthesis_score(real, synthetic, metadata=metadata, random_state=0)
+
+    def _sampling_seed(self):
+        """A seed for one ``sample`` call: fixed for an int ``random_state``."""
+        return int(local_random_state(self.random_state).randint(_SEED_MAX))
+
+    def _check_params(self):
+        """Cross-parameter checks beyond ``_parameter_constraints``."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class ConditionPlan:
+    """Per-row conditions: which one-hot slot each conditioned column takes.
+
+    ``slots[column]`` holds, for each generated row, the slot within the
+    column's one-hot span (-1: free). ``guide`` is, per row, the flat index of
+    one condition for a condition-vector model (the rarest of the row's
+    conditions), -1 for free rows.
+    """
+
+    def __init__(self, encoder, n_samples, values, slots):
+        self.encoder, self.n_samples = encoder, n_samples
+        self.values, self.slots = values, slots
+        spans = condition_spans(encoder)
+        self.span_index = {s.column: j for j, s in enumerate(spans)}
+        offsets = np.cumsum([0] + [s.width for s in spans])[:-1]
+        self.guide = np.full(n_samples, -1, dtype=np.int64)
+        best = np.full(n_samples, np.inf)
+        for column, slot in slots.items():
+            counts = _slot_counts(encoder, column)
+            frequency = np.where(slot >= 0, counts[np.maximum(slot, 0)], np.inf)
+            rarer = frequency < best
+            self.guide[rarer] = offsets[self.span_index[column]] + slot[rarer]
+            best = np.minimum(best, frequency)
+
+    @classmethod
+    def from_conditions(cls, encoder, n_samples, conditions):
+        if conditions is None:
+            return cls(encoder, n_samples, {}, {})
+        if isinstance(conditions, dict):
+            frame = pd.DataFrame({c: [v] * n_samples for c, v in conditions.items()})
+        elif isinstance(conditions, pd.DataFrame):
+            if len(conditions) != n_samples:
+                raise ValueError(
+                    f"conditions has {len(conditions)} rows but n_samples is "
+                    f"{n_samples}; pass one row of conditions per generated row, or "
+                    "a dict."
+                )
+            frame = conditions.reset_index(drop=True)
+        else:
+            raise TypeError(
+                "conditions must be a dict {column: value} or a DataFrame; got "
+                f"{type(conditions).__name__}."
+            )
+        values, slots = {}, {}
+        schemas = {
+            s.name: (s, c)
+            for s, c in zip(encoder.schema_, encoder.column_codecs_, strict=True)
+        }
+        for column in frame.columns:
+            if column not in schemas:
+                raise ValueError(
+                    f"conditions name column {column!r}, which was not seen during "
+                    f"fit; the columns are {_preview(schemas)}."
+                )
+            schema, codec = schemas[column]
+            if not schema.is_discrete:
+                raise ValueError(
+                    f"conditions are supported on discrete columns only; column "
+                    f"{column!r} is {schema.kind}. Pass it in discrete_columns to "
+                    "condition on it."
+                )
+            series = frame[column].astype(object)
+            codes = column_to_codes(series, schema)
+            unseen = codes == -2
+            if unseen.any():
+                raise ValueError(
+                    f"conditions ask column {column!r} for "
+                    f"{_preview(pd.unique(series[unseen]))}, never seen in training; "
+                    f"its values are {_preview(schema.categories)}."
+                )
+            free = codes < 0
+            slots[column] = np.where(
+                free, -1, codec.codec_.slot_of_code_[np.maximum(codes, 0)]
+            )
+            values[column] = (series, free)
+        return cls(encoder, n_samples, values, slots)
+
+    def enforce(self, table):
+        """Set the conditioned cells of a decoded table to their values."""
+        for column, (series, free) in self.values.items():
+            fixed = ~free
+            if isinstance(table, pd.DataFrame):
+                dtype = table[column].dtype
+                column_values = table[column].astype(object).to_numpy()
+                column_values[fixed] = series.to_numpy()[fixed]
+                table[column] = pd.Series(column_values, index=table.index).astype(
+                    dtype
+                )
+            else:
+                table[fixed, column] = series.to_numpy()[fixed].astype(table.dtype)
+        return table
+
+
+def condition_spans(encoder):
+    """The one-hot spans of discrete columns, which conditions act on."""
+    return [s for s in encoder.layout_ if s.role == "category"]
+
+
+def _slot_counts(encoder, column):
+    codec = dict(
+        zip([s.name for s in encoder.schema_], encoder.column_codecs_, strict=True)
+    )[column]
+    return codec.codec_.slot_counts_
+
+
+# --------------------------------------------------------------------------
+# the neural synthesizers
+# --------------------------------------------------------------------------
+
+_DEEP_CONSTRAINTS = {
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "early_stopping": [StrOptions({"auto"}), "boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "discrete_columns": ["array-like", None],
+    "device": [str, torch.device],
+    "verbose": ["verbose"],
+    "random_state": ["random_state"],
+}
+
+
+class DeepSynthesizer(BaseSynthesizer):
+    """Epoch loop, early stopping and devices for the neural synthesizers.
+
+    Subclasses implement ``_build(data, init_rng, train_rng, device)``
+    returning a trainer with ``train_epoch(data) -> dict of losses``,
+    ``_generate(condition, rng, layout)`` returning encoded rows, and
+    ``_modules()`` naming the fitted torch modules.
+    """
+
+    def _fit_encoded(self, X, encoded, rng):
+        self.device_ = resolve_device(self.device)
+        seed = rng.randint(_SEED_MAX)
+        init_rng = torch.Generator().manual_seed(seed)
+        train_rng = torch.Generator(device=self.device_).manual_seed(seed + 1)
+        train, validation = self._validation_split(X, encoded, rng)
+        data = torch.as_tensor(train, device=self.device_)
+        self._trainer = self._build(data, init_rng, train_rng, self.device_)
+        try:
+            self.history_ = self._train(data, validation)
+        finally:
+            del self._trainer  # optimizers are not needed to sample
+        return self
+
+    def _validation_split(self, X, encoded, rng):
+        stop = self.early_stopping
+        if stop == "auto":
+            stop = len(encoded) > 10_000
+        self.early_stopping_ = bool(stop)
+        if not stop:
+            return encoded, None
+        n_validation = max(2, round(self.validation_fraction * len(encoded)))
+        if len(encoded) - n_validation < 2:
+            raise ValueError(
+                f"early_stopping needs at least 4 rows; got {len(encoded)}. Set "
+                "early_stopping=False for such small tables."
+            )
+        order = rng.permutation(len(encoded))
+        held, kept = np.sort(order[:n_validation]), np.sort(order[n_validation:])
+        real = self.encoder_._check_input(_safe_indexing(X, held), reset=False)
+        return encoded[kept], real.reset_index(drop=True)
+
+    def _train(self, data, validation):
+        from tqdm.auto import tqdm
+
+        rows, best_score, best_state, waited = [], -np.inf, None, 0
+        start = time.perf_counter()
+        bar = tqdm(
+            range(self.epochs), disable=not self.verbose, desc=type(self).__name__
+        )
+        for epoch in bar:
+            losses = self._trainer.train_epoch(data)
+            self._check_finite(losses, epoch + 1)
+            row = {"epoch": epoch + 1, **losses}
+            if validation is not None:
+                sample = self.encoder_.inverse_transform(
+                    self._sample_encoded(
+                        len(validation),
+                        ConditionPlan(self.encoder_, len(validation), {}, {}),
+                        0,
+                    )
+                )
+                row["validation_score"] = self._score_frames(validation, sample)
+                if row["validation_score"] > best_score:
+                    best_score, best_state, waited = (
+                        row["validation_score"],
+                        self._state(),
+                        0,
+                    )
+                else:
+                    waited += 1
+            row["time"] = time.perf_counter() - start
+            rows.append(row)
+            bar.set_postfix(
+                {k: round(v, 4) for k, v in row.items() if k not in ("epoch", "time")}
+            )
+            if validation is not None and waited >= self.n_iter_no_change:
+                break
+        if best_state is not None:
+            self._load_state(best_state)
+            self.best_epoch_ = int(np.argmax([r["validation_score"] for r in rows])) + 1
+        self.n_epochs_ = len(rows)
+        return pd.DataFrame(rows)
+
+    def _check_finite(self, losses, epoch):
+        bad = {k: v for k, v in losses.items() if not np.isfinite(v)}
+        if bad:
+            names = ", ".join(f"{k}={v}" for k, v in bad.items())
+            raise FloatingPointError(
+                f"{type(self).__name__} training diverged at epoch {epoch} ({names}); "
+                "nothing usable was learned. Lower the learning rates, or check "
+                "the data for extreme values."
+            )
+
+    def _state(self):
+        return {
+            name: {k: v.detach().clone() for k, v in module.state_dict().items()}
+            for name, module in self._modules().items()
+        }
+
+    def _load_state(self, state):
+        for name, module in self._modules().items():
+            module.load_state_dict(state[name])
+
+    def _sample_encoded(self, n_samples, plan, seed):
+        device = self._sampling_device()
+        rng = torch.Generator(device=device).manual_seed(seed)
+        layout = OutputLayout(self.encoder_.layout_, device)
+        spans = condition_spans(self.encoder_)
+        counts = [_slot_counts(self.encoder_, s.column) for s in spans]
+        counts = torch.as_tensor(
+            np.concatenate(counts) if counts else [], device=device
+        )
+        space = ConditionSpace([s.width for s in spans], counts)
+        condition = space.sample_original(n_samples, rng)
+        guided = np.flatnonzero(plan.guide >= 0)
+        if len(guided):
+            flat = torch.as_tensor(plan.guide[guided], device=device)
+            condition[torch.as_tensor(guided, device=device)] = space.vectors(flat)
+        chunks = [
+            self._generate(condition[start : start + _SAMPLE_CHUNK], rng, layout)
+            for start in range(0, n_samples, _SAMPLE_CHUNK)
+        ]
+        return torch.cat(chunks).cpu().numpy()
+
+    def _sampling_device(self):
+        """The fitting device, or the CPU where that device is unavailable."""
+        device = torch.device(self.device_)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            device = torch.device("cpu")
+        for module in self._modules().values():
+            module.to(device)
+        return device
+
+    def __getstate__(self):
+        """Pickle torch modules on the CPU, so that CUDA-fitted models load anywhere."""
+        state = self.__dict__.copy()
+        for name in getattr(self, "_module_names", ()):
+            if name in state:
+                state[name] = copy.deepcopy(state[name]).to("cpu")
+        return state
+
+
+def resolve_device(device):
+    """``"auto"`` -> CUDA when available, else CPU; check that CUDA exists."""
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
+        ) from error
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but CUDA is not available here; use device='auto' "
+            "or 'cpu'."
+        )
+    return str(resolved)

@@ -1,0 +1,38 @@
+"""Parameter descriptions shared by several estimators, written once."""
+
+_SHARED = {
+    "epochs": """epochs : int, default=300
+        Passes over the training rows (at most, with early stopping).""",
+    "batch_size": """batch_size : int, default=500
+        Rows per optimization step.""",
+    "early_stopping": """early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the rows, score a sample against
+        them after every epoch (see :meth:`score`), stop when the score has
+        not improved for ``n_iter_no_change`` epochs and keep the best
+        weights. ``"auto"`` enables it above 10 000 rows, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.""",
+    "validation_fraction": """validation_fraction : float, default=0.1
+        Fraction of rows held out for early stopping.""",
+    "n_iter_no_change": """n_iter_no_change : int, default=10
+        Epochs without improvement of the validation score before stopping.""",
+    "discrete_columns": """discrete_columns : list of column labels, default=None
+        Numeric columns to treat as discrete; ``None`` infers them (see
+        :class:`~skl_synth.preprocessing.TabularEncoder`).""",
+    "device": """device : "auto", "cpu", "cuda" or torch.device, default="auto"
+        Where the networks train. ``"auto"`` uses CUDA when available. A
+        model fitted on a GPU samples on a CPU-only machine after
+        unpickling.""",
+    "verbose": """verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar with the current losses.""",
+    "random_state": """random_state : int, RandomState instance or None, default=None
+        Seeds the encoder, the weights, the batches and the sampling. With an
+        int, fitting the same data on the CPU gives bit-identical samples, and
+        each ``sample`` call with the same arguments returns the same rows.
+        The global RNGs of torch, numpy and ``random`` are never used.""",
+}
+
+
+def fill_doc(obj):
+    """Substitute ``{name}`` placeholders in ``obj.__doc__`` with shared texts."""
+    obj.__doc__ = obj.__doc__.format(**_SHARED)
+    return obj
