@@ -302,6 +302,7 @@ class ColumnCodec:
             return self
         values = column_to_float(series, schema)
         observed = values[~np.isnan(values)]
+        self.missing_counts_ = np.array([len(observed), len(values) - len(observed)])
         self.fill_value_ = float(np.median(observed))
         encoding = params["continuous_encoding"]
         kwargs = {

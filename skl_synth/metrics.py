@@ -144,7 +144,7 @@ def synthesis_score(real, synthetic, *, metadata=None, random_state=None) -> flo
     synthetic : DataFrame or ndarray
         Synthetic rows with the same columns.
     metadata : dict, default=None
-        sdmetrics metadata; inferred from ``real`` when None.
+        The sdmetrics metadata; inferred from ``real`` when None.
     random_state : int, RandomState instance or None, default=None
         Seeds the two-sample test.
 

@@ -1,8 +1,14 @@
 """Shared fixtures: the real datasets that ship offline."""
 
 import pytest
+import torch
 
 from skl_synth.datasets import load_student_placements
+
+# One torch thread: tiny networks are several times faster without thread
+# hand-offs (and far faster on a loaded machine); thresholds in the tests were
+# measured this way.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

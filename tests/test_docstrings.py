@@ -11,6 +11,9 @@ PUBLIC_MODULES = [
     "skl_synth",
     "skl_synth.preprocessing",
     "skl_synth.datasets",
+    "skl_synth.metrics",
+    "skl_synth.synthesizers",
+    "skl_synth.utils.estimator_checks",
     "skl_synth.cli",
 ]
 

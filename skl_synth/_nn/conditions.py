@@ -69,6 +69,7 @@ class ConditionSampler(ConditionSpace):
 
     def __init__(self, data, spans):
         device, n_rows = data.device, len(data)
+        self.n_rows = n_rows
         widths = [s.width for s in spans]
         offsets = torch.tensor([0, *widths[:-1]], device=device).cumsum(0).long()
         # codes[j, i]: category of row i in span j
@@ -96,6 +97,11 @@ class ConditionSampler(ConditionSpace):
         Returns the condition vectors, the span and category of each
         condition, and the index of a matching training row.
         """
+        if not self.n_spans:  # nothing to condition on: uniform rows
+            device = self.offsets.device
+            rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
+            empty = torch.zeros(n, dtype=torch.long, device=device)
+            return torch.zeros((n, 0), device=device), empty, empty, rows
         span, category = self._draw(n, self.log_frequency, generator)
         flat = self.offsets[span] + category
         u = torch.rand(n, generator=generator, device=flat.device)

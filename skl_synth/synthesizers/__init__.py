@@ -1,7 +1,13 @@
 """Synthesizers: estimators that learn a table and sample new rows."""
 
 from ._base import BaseSynthesizer
+from ._copula import GaussianCopulaSynthesizer
 from ._gan import GANSynthesizer
 from ._vae import VAESynthesizer
 
-__all__ = ["BaseSynthesizer", "GANSynthesizer", "VAESynthesizer"]
+__all__ = [
+    "BaseSynthesizer",
+    "GANSynthesizer",
+    "GaussianCopulaSynthesizer",
+    "VAESynthesizer",
+]

@@ -36,10 +36,45 @@ _SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling
 class BaseSynthesizer(BaseEstimator):
     """Base class of synthesizers: ``fit``, ``sample`` and ``score``.
 
-    Subclasses implement ``_fit_encoded(encoded, rng)`` and
+    Subclasses implement ``_fit_encoded(X, encoded, rng)`` and
     ``_sample_encoded(n_samples, plan, seed)`` on the float32 matrix laid out
     as ``self.encoder_.layout_``; everything about containers, dtypes,
-    validation and conditions is done here.
+    validation and conditions is done here. ``plan.slots`` maps each
+    conditioned column to the one-hot slot every row must take (-1: free);
+    the conditioned cells are also set exactly after decoding.
+
+    See Also
+    --------
+    skl_synth.utils.estimator_checks.check_synthesizer : The contract checks.
+
+    Examples
+    --------
+    A (privacy-free) synthesizer that resamples training rows:
+
+    >>> import numpy as np
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.synthesizers import BaseSynthesizer
+    >>> class Bootstrap(BaseSynthesizer):
+    ...     _parameter_constraints = {
+    ...         "discrete_columns": ["array-like", None],
+    ...         "random_state": ["random_state"],
+    ...     }
+    ...
+    ...     def __init__(self, *, discrete_columns=None, random_state=None):
+    ...         self.discrete_columns = discrete_columns
+    ...         self.random_state = random_state
+    ...
+    ...     def _fit_encoded(self, X, encoded, rng):
+    ...         self.rows_ = encoded
+    ...
+    ...     def _sample_encoded(self, n_samples, plan, seed):
+    ...         rng = np.random.RandomState(seed)
+    ...         return self.rows_[rng.randint(len(self.rows_), size=n_samples)]
+    >>> data = load_student_placements()
+    >>> model = Bootstrap(random_state=0).fit(data)
+    >>> sample = model.sample(4, conditions={"gender": "F"})
+    >>> sample.shape, list(sample["gender"])
+    ((4, 16), ['F', 'F', 'F', 'F'])
     """
 
     # TabularEncoder.continuous_encoding used by this synthesizer
@@ -167,12 +202,14 @@ class ConditionPlan:
         self.encoder, self.n_samples = encoder, n_samples
         self.values, self.slots = values, slots
         spans = condition_spans(encoder)
-        self.span_index = {s.column: j for j, s in enumerate(spans)}
+        self.span_index = {
+            s.column: j for j, s in enumerate(spans) if s.role == "category"
+        }
         offsets = np.cumsum([0] + [s.width for s in spans])[:-1]
         self.guide = np.full(n_samples, -1, dtype=np.int64)
         best = np.full(n_samples, np.inf)
         for column, slot in slots.items():
-            counts = _slot_counts(encoder, column)
+            counts = span_counts(encoder, spans[self.span_index[column]])
             frequency = np.where(slot >= 0, counts[np.maximum(slot, 0)], np.inf)
             rarer = frequency < best
             self.guide[rarer] = offsets[self.span_index[column]] + slot[rarer]
@@ -248,15 +285,22 @@ class ConditionPlan:
 
 
 def condition_spans(encoder):
-    """The one-hot spans of discrete columns, which conditions act on."""
-    return [s for s in encoder.layout_ if s.role == "category"]
+    """The one-hot spans a condition vector covers.
+
+    The categories of discrete columns (what users condition on) and the
+    missing-value indicators of continuous columns, so that training by
+    sampling also teaches the networks when values are missing.
+    """
+    return [s for s in encoder.layout_ if s.role in ("category", "missing")]
 
 
-def _slot_counts(encoder, column):
-    codec = dict(
-        zip([s.name for s in encoder.schema_], encoder.column_codecs_, strict=True)
-    )[column]
-    return codec.codec_.slot_counts_
+def span_counts(encoder, span):
+    """Training rows per slot of a condition span."""
+    names = [schema.name for schema in encoder.schema_]
+    codec = encoder.column_codecs_[names.index(span.column)]
+    return (
+        codec.codec_.slot_counts_ if span.role == "category" else codec.missing_counts_
+    )
 
 
 # --------------------------------------------------------------------------
@@ -384,7 +428,7 @@ class DeepSynthesizer(BaseSynthesizer):
         rng = torch.Generator(device=device).manual_seed(seed)
         layout = OutputLayout(self.encoder_.layout_, device)
         spans = condition_spans(self.encoder_)
-        counts = [_slot_counts(self.encoder_, s.column) for s in spans]
+        counts = [span_counts(self.encoder_, s) for s in spans]
         counts = torch.as_tensor(
             np.concatenate(counts) if counts else [], device=device
         )
