@@ -32,6 +32,14 @@ _SHARED = {
 }
 
 
+_SHARED["check_parameters"] = """Parameters
+    ----------
+    name : str
+        Name of the synthesizer, used in failure messages.
+    synthesizer : estimator
+        An unfitted synthesizer; the check works on a clone."""
+
+
 def fill_doc(obj):
     """Substitute ``{name}`` placeholders in ``obj.__doc__`` with shared texts."""
     obj.__doc__ = obj.__doc__.format(**_SHARED)

@@ -31,6 +31,8 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from ._docstrings import fill_doc
+
 __all__ = [
     "check_synthesizer",
     "check_synthesizer_clone",
@@ -195,15 +197,11 @@ def _changed_rng_states(before, after):
 # --------------------------------------------------------------------------
 
 
+@fill_doc
 def check_synthesizer_not_fitted(name, synthesizer):
     """Check that ``sample`` and ``score`` raise ``NotFittedError`` before fit.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -227,18 +225,14 @@ def check_synthesizer_not_fitted(name, synthesizer):
         synthesizer.score(X)
 
 
+@fill_doc
 def check_synthesizer_clone(name, synthesizer):
     """Check that ``clone`` and ``get_params`` / ``set_params`` round-trip.
 
     The clone has the same class and parameters (``get_params(deep=True)``),
     and ``set_params(**get_params())`` returns the synthesizer unchanged.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -274,6 +268,7 @@ def check_synthesizer_clone(name, synthesizer):
     )
 
 
+@fill_doc
 def check_synthesizer_sample_dataframe(name, synthesizer):
     """Check ``sample`` after fitting a mixed-type DataFrame.
 
@@ -285,12 +280,7 @@ def check_synthesizer_sample_dataframe(name, synthesizer):
     had none. ``fit`` must not modify its input and must set
     ``n_features_in_`` and ``feature_names_in_``.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -406,18 +396,14 @@ def check_synthesizer_sample_ndarray(name, synthesizer):
             fitted.score(X[:, :-1])
 
 
+@fill_doc
 def check_synthesizer_n_samples(name, synthesizer):
     """Check that ``sample`` refuses a bad ``n_samples`` with ``ValueError``.
 
     ``n_samples`` of 0, -1 and 2.5 must raise ``ValueError`` naming
     ``n_samples``; a numpy integer is accepted.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -440,6 +426,7 @@ def check_synthesizer_n_samples(name, synthesizer):
     assert len(sample) == 3, f"{name}: sample(np.int64(3)) returned {len(sample)} rows."
 
 
+@fill_doc
 def check_synthesizer_conditions(name, synthesizer):
     """Check that ``sample(n, conditions=...)`` honours conditions exactly.
 
@@ -450,12 +437,7 @@ def check_synthesizer_conditions(name, synthesizer):
     continuous column and an unknown column raise ``ValueError`` naming the
     value or column.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -519,6 +501,7 @@ def check_synthesizer_conditions(name, synthesizer):
             synthesizer.sample(5, conditions=conditions)
 
 
+@fill_doc
 def check_synthesizer_score_columns(name, synthesizer):
     """Check that ``score`` refuses columns other than those seen in fit.
 
@@ -527,12 +510,7 @@ def check_synthesizer_score_columns(name, synthesizer):
     with the fitted columns in another order must raise ``ValueError``, as
     in scikit-learn.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -618,6 +596,7 @@ def check_synthesizer_determinism(name, synthesizer):
     )
 
 
+@fill_doc
 def check_synthesizer_global_random_state(name, synthesizer):
     """Check that ``random_state=None`` does not use global random generators.
 
@@ -626,12 +605,7 @@ def check_synthesizer_global_random_state(name, synthesizer):
     ``numpy.random``, ``random`` and torch untouched: fresh randomness comes
     from new generators, not from advancing the global ones.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
@@ -663,6 +637,7 @@ def check_synthesizer_global_random_state(name, synthesizer):
     )
 
 
+@fill_doc
 def check_synthesizer_pickle(name, synthesizer):
     """Check that pickling and cloning a fitted synthesizer work.
 
@@ -670,12 +645,7 @@ def check_synthesizer_pickle(name, synthesizer):
     pickling leaves the original unchanged, and ``clone`` of the fitted
     synthesizer is unfitted with the same parameters.
 
-    Parameters
-    ----------
-    name : str
-        Name of the synthesizer, used in failure messages.
-    synthesizer : estimator
-        An unfitted synthesizer; the check works on a clone.
+    {check_parameters}
 
     Raises
     ------
