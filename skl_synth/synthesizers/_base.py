@@ -31,6 +31,7 @@ from ..utils._random import local_random_state
 
 _SEED_MAX = np.iinfo(np.int32).max
 _SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling
+_STEPS_PER_EVALUATION = 100  # optimizer steps between early-stopping scores
 
 
 class BaseSynthesizer(BaseEstimator):
@@ -365,6 +366,7 @@ class DeepSynthesizer(BaseSynthesizer):
         from tqdm.auto import tqdm
 
         rows, best_score, best_state, waited = [], -np.inf, None, 0
+        interval = self._evaluation_interval(len(data))
         start = time.perf_counter()
         bar = tqdm(
             range(self.epochs), disable=not self.verbose, desc=type(self).__name__
@@ -373,15 +375,9 @@ class DeepSynthesizer(BaseSynthesizer):
             losses = self._trainer.train_epoch(data)
             self._check_finite(losses, epoch + 1)
             row = {"epoch": epoch + 1, **losses}
-            if validation is not None:
-                sample = self.encoder_.inverse_transform(
-                    self._sample_encoded(
-                        len(validation),
-                        ConditionPlan(self.encoder_, len(validation), {}, {}),
-                        0,
-                    )
-                )
-                row["validation_score"] = self._score_frames(validation, sample)
+            last = epoch + 1 == self.epochs
+            if validation is not None and ((epoch + 1) % interval == 0 or last):
+                row["validation_score"] = self._validation_score(validation)
                 if row["validation_score"] > best_score:
                     best_score, best_state, waited = (
                         row["validation_score"],
@@ -395,13 +391,32 @@ class DeepSynthesizer(BaseSynthesizer):
             bar.set_postfix(
                 {k: round(v, 4) for k, v in row.items() if k not in ("epoch", "time")}
             )
-            if validation is not None and waited >= self.n_iter_no_change:
+            if waited >= self.n_iter_no_change:
                 break
+        history = pd.DataFrame(rows)
         if best_state is not None:
             self._load_state(best_state)
-            self.best_epoch_ = int(np.argmax([r["validation_score"] for r in rows])) + 1
+            self.best_epoch_ = int(
+                history["epoch"][history["validation_score"].idxmax()]
+            )
         self.n_epochs_ = len(rows)
-        return pd.DataFrame(rows)
+        return history
+
+    def _evaluation_interval(self, n_rows):
+        """Epochs between validation scores: about every 100 optimizer steps.
+
+        Scoring costs about a second (a sample, sdmetrics' QualityReport and a
+        cross-validated forest), more than an epoch of a small table, so it
+        runs after whole epochs totalling at least 100 steps. The schedule
+        depends on the data size only, so fits stay reproducible.
+        """
+        steps = max(1, n_rows // self.batch_size)
+        return int(np.ceil(_STEPS_PER_EVALUATION / steps))
+
+    def _validation_score(self, validation):
+        plan = ConditionPlan(self.encoder_, len(validation), {}, {})
+        encoded = self._sample_encoded(len(validation), plan, 0)
+        return self._score_frames(validation, self.encoder_.inverse_transform(encoded))
 
     def _check_finite(self, losses, epoch):
         bad = {k: v for k, v in losses.items() if not np.isfinite(v)}

@@ -7,14 +7,16 @@ _SHARED = {
         Rows per optimization step.""",
     "early_stopping": """early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the rows, score a sample against
-        them after every epoch (see :meth:`score`), stop when the score has
-        not improved for ``n_iter_no_change`` epochs and keep the best
-        weights. ``"auto"`` enables it above 10 000 rows, as in
+        them (see :meth:`score`) after every epoch that completes a round of
+        about 100 optimizer steps, and after the last epoch; stop when the
+        score has not improved for ``n_iter_no_change`` evaluations and keep
+        the best weights. ``"auto"`` enables it above 10 000 rows, as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.""",
     "validation_fraction": """validation_fraction : float, default=0.1
         Fraction of rows held out for early stopping.""",
     "n_iter_no_change": """n_iter_no_change : int, default=10
-        Epochs without improvement of the validation score before stopping.""",
+        Evaluations without improvement of the validation score before
+        stopping.""",
     "discrete_columns": """discrete_columns : list of column labels, default=None
         Numeric columns to treat as discrete; ``None`` infers them (see
         :class:`~skl_synth.preprocessing.TabularEncoder`).""",
