@@ -7,13 +7,18 @@ whole layout is a handful of vectorized calls, whatever the number of columns.
 from __future__ import annotations
 
 import torch
-from torch.nn import functional as F
 
 _EPS = 1e-10
 
 
 class OutputLayout:
     """Span-wise activations and losses for one encoded layout.
+
+    Everything is dense over the ``(batch, width)`` matrix: per-span sums are
+    one matrix product with a (width, n_spans) membership matrix, and the
+    per-span maximum that keeps the exponentials finite is taken without
+    gradient (a softmax does not depend on it). No gather or scatter with a
+    backward pass, whatever the number and widths of the spans.
 
     Parameters
     ----------
@@ -25,79 +30,95 @@ class OutputLayout:
 
     def __init__(self, spans, device):
         self.width = spans[-1].stop if spans else 0
-        as_index = _index_factory(device)
-        self.bounded = as_index(
-            [
-                i
-                for s in spans
-                if s.kind == "scalar" and s.bounded
-                for i in range(s.start, s.stop)
-            ]
+        onehot = [s for s in spans if s.kind == "onehot"]
+        self.bounded = _columns(
+            [s for s in spans if s.kind == "scalar" and s.bounded], device
         )
-        self.unbounded = as_index(
-            [
-                i
-                for s in spans
-                if s.kind == "scalar" and not s.bounded
-                for i in range(s.start, s.stop)
-            ]
+        self.unbounded = _columns(
+            [s for s in spans if s.kind == "scalar" and not s.bounded], device
         )
-        widths = sorted({s.width for s in spans if s.kind == "onehot"})
-        # width -> (n_spans, width) column indices of every one-hot group of that width
-        self.onehot = {
-            w: as_index(
-                [
-                    list(range(s.start, s.stop))
-                    for s in spans
-                    if s.kind == "onehot" and s.width == w
-                ]
-            )
-            for w in widths
-        }
-        order = torch.cat(
-            [
-                self.bounded,
-                self.unbounded,
-                *(idx.reshape(-1) for idx in self.onehot.values()),
-            ]
+        self.scalar_mask = torch.zeros(self.width, dtype=torch.bool, device=device)
+        self.scalar_mask[torch.cat([self.bounded, self.unbounded])] = True
+        self.bounded_mask = torch.zeros_like(self.scalar_mask)
+        self.bounded_mask[self.bounded] = True
+        self.onehot_mask = ~self.scalar_mask
+        self.membership = torch.zeros((self.width, len(onehot)), device=device)
+        for j, span in enumerate(onehot):
+            self.membership[span.start : span.stop, j] = 1.0
+        # padded (n_spans, max_width) view of the one-hot spans, for argmax
+        max_width = max((s.width for s in onehot), default=0)
+        slot = torch.arange(max_width, device=device)
+        starts = torch.tensor(
+            [s.start for s in onehot], dtype=torch.long, device=device
         )
-        self._inverse_order = torch.empty_like(order)
-        self._inverse_order[order] = torch.arange(len(order), device=device)
+        widths = torch.tensor(
+            [s.width for s in onehot], dtype=torch.long, device=device
+        )
+        self.valid = slot[None, :] < widths[:, None]
+        self.index = torch.where(self.valid, starts[:, None] + slot[None, :], 0)
+
+    def labels(self, rows):
+        """The slot set in each one-hot span of encoded rows: (batch, n_spans)."""
+        return self._padded(rows).argmax(-1)
 
     def activate(self, raw, *, tau=0.2, generator=None, hard=False):
-        """tanh on bounded scalars, identity on others, Gumbel-softmax per group.
+        """tanh on bounded scalars, identity on others, Gumbel-softmax per span.
 
-        Without a ``generator`` the one-hot groups get a plain softmax.
+        Without a ``generator`` the one-hot spans get a plain softmax.
         """
-        parts = [torch.tanh(raw[:, self.bounded]), raw[:, self.unbounded]]
-        for idx in self.onehot.values():
-            logits = raw[:, idx]  # (batch, n_spans, width)
-            if generator is not None:
-                logits = logits + gumbel_noise(logits.shape, generator, logits)
-            probs = F.softmax(logits / tau, dim=-1)
-            if hard:
-                probs = F.one_hot(probs.argmax(-1), probs.shape[-1]).to(probs.dtype)
-            parts.append(probs.reshape(len(raw), -1))
-        return torch.cat(parts, dim=1)[:, self._inverse_order]
+        scalars = torch.where(self.bounded_mask, torch.tanh(raw), raw)
+        if not self.membership.shape[1]:
+            return scalars
+        logits = (
+            raw if generator is None else raw + gumbel_noise(raw.shape, generator, raw)
+        )
+        if hard:
+            slots = self._padded(logits).argmax(-1)  # (batch, n_spans)
+            chosen = self.index.gather(1, slots.T).T  # encoded column per span
+            probs = torch.zeros_like(raw).scatter_(1, chosen, 1.0)
+        else:
+            probs = self._span_softmax(logits / tau)
+        return torch.where(self.onehot_mask, probs, scalars)
 
     def reconstruction_loss(self, raw, target, log_sigma):
         """Summed span-wise negative log-likelihood (the TVAE loss).
 
         Scalars: Gaussian with learned ``sigma`` around ``tanh(raw)`` (bounded)
-        or ``raw`` (unbounded); one-hot groups: cross-entropy.
+        or ``raw`` (unbounded); one-hot spans: cross-entropy against the
+        one-hot ``target``.
         """
-        loss = raw.new_zeros(())
-        for idx, squash in ((self.bounded, True), (self.unbounded, False)):
-            if len(idx):
-                mean = torch.tanh(raw[:, idx]) if squash else raw[:, idx]
-                sigma = log_sigma[idx].exp()
-                loss = loss + (((target[:, idx] - mean) / sigma) ** 2 / 2).sum()
-                loss = loss + log_sigma[idx].sum() * len(raw)
-        for width, idx in self.onehot.items():
-            logits = raw[:, idx].reshape(-1, width)
-            labels = target[:, idx].reshape(-1, width).argmax(-1)
-            loss = loss + F.cross_entropy(logits, labels, reduction="sum")
+        mean = torch.where(self.bounded_mask, torch.tanh(raw), raw)
+        error = ((target - mean) / log_sigma.exp()) ** 2 / 2
+        loss = torch.where(self.scalar_mask, error, 0.0).sum()
+        loss = loss + log_sigma[self.scalar_mask].sum() * len(raw)
+        if self.membership.shape[1]:
+            log_sum_exp = self._span_log_sum_exp(raw)
+            picked = torch.where(self.onehot_mask, raw * target, 0.0)
+            loss = loss + log_sum_exp.sum() - picked.sum()
         return loss
+
+    def _padded(self, values):
+        return values[:, self.index].masked_fill(~self.valid, float("-inf"))
+
+    def _span_max(self, values):
+        with torch.no_grad():
+            return self._padded(values).amax(-1)  # (batch, n_spans)
+
+    def _shifted_exp(self, values):
+        peak = self._span_max(values)
+        shifted = values - peak @ self.membership.T
+        return torch.exp(torch.where(self.onehot_mask, shifted, float("-inf"))), peak
+
+    def _span_softmax(self, values):
+        numerator, _ = self._shifted_exp(values)
+        denominator = (numerator @ self.membership) @ self.membership.T
+        return torch.where(
+            self.onehot_mask, numerator / denominator.clamp_min(1e-30), 0.0
+        )
+
+    def _span_log_sum_exp(self, values):
+        numerator, peak = self._shifted_exp(values)
+        return torch.log(numerator @ self.membership) + peak
 
 
 def gumbel_noise(shape, generator, like):
@@ -106,10 +127,7 @@ def gumbel_noise(shape, generator, like):
     return -torch.log(-torch.log(u + _EPS) + _EPS)
 
 
-def _index_factory(device):
-    def as_index(values):
-        return torch.as_tensor(values, dtype=torch.long, device=device).reshape(
-            (len(values), -1) if values and isinstance(values[0], list) else (-1,)
-        )
-
-    return as_index
+def _columns(spans, device):
+    """The encoded columns of ``spans``, as a long tensor."""
+    columns = [i for s in spans for i in range(s.start, s.stop)]
+    return torch.tensor(columns, dtype=torch.long, device=device)

@@ -89,9 +89,8 @@ class VAETrainer:
         total, steps = data.new_zeros(()), 0
         for start in range(0, len(data), batch):
             index = order[start : start + batch]
-            total = total + self._step(
-                data[index], self.sampler.from_rows(index, self.rng)
-            )
+            condition = self.sampler.from_rows(index, self.rng)
+            total = total + self._step(data[index], condition)
             steps += 1
         return {"loss": float(total) / steps}
 
@@ -104,7 +103,6 @@ def decode(decoder, layout, condition, rng, n_latent):
         (len(condition), n_latent), generator=rng, device=condition.device
     )
     rows = layout.activate(decoder(latent, condition), hard=True)
-    scalars = torch.cat([layout.bounded, layout.unbounded])
-    noise = torch.randn((len(rows), len(scalars)), generator=rng, device=rows.device)
-    rows[:, scalars] += noise * decoder.log_sigma[scalars].exp()
+    noise = torch.randn(rows.shape, generator=rng, device=rows.device)
+    rows = torch.where(layout.scalar_mask, rows + noise * decoder.log_sigma.exp(), rows)
     return rows
