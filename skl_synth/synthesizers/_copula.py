@@ -95,10 +95,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         log-likelihood of the training latents under ``correlation_``, the
         latents of missing cells set to 0) and ``time``, the seconds spent
         fitting the copula after encoding.
-    n_features_in_ : int
-        Number of columns seen during fit.
-    feature_names_in_ : ndarray of str
-        Column names seen during fit, when they are all strings.
+    {features_in}
 
     See Also
     --------

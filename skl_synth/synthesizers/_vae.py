@@ -64,18 +64,8 @@ class VAESynthesizer(DeepSynthesizer):
     history_ : DataFrame
         One row per epoch: ``loss``, ``validation_score`` (with early
         stopping) and elapsed ``time``.
-    n_epochs_ : int
-        Epochs run.
-    best_epoch_ : int
-        With early stopping: the epoch whose weights were kept.
-    early_stopping_ : bool
-        Whether early stopping was used.
-    device_ : str
-        The device the networks were trained on.
-    n_features_in_ : int
-        Number of columns seen during fit.
-    feature_names_in_ : ndarray of str
-        Column names seen during fit, when they are all strings.
+    {training_attributes}
+    {features_in}
 
     See Also
     --------

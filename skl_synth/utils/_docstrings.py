@@ -34,6 +34,20 @@ _SHARED = {
 }
 
 
+_SHARED["features_in"] = """n_features_in_ : int
+        Number of columns seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names seen during fit, when they are all strings."""
+
+_SHARED["training_attributes"] = """n_epochs_ : int
+        Epochs run.
+    best_epoch_ : int
+        With early stopping: the epoch whose weights were kept.
+    early_stopping_ : bool
+        Whether early stopping was used.
+    device_ : str
+        The device the networks were trained on."""
+
 _SHARED["check_parameters"] = """Parameters
     ----------
     name : str
