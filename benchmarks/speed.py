@@ -42,8 +42,13 @@ For each table and each of ``GANSynthesizer``, ``VAESynthesizer`` (and
    ``ttq_s`` = that fit's setup (its wall time minus its last
    ``history_["time"]``) + ``history_["time"]`` at ``ttq_epoch``, so it
    includes the validation scoring that early stopping costs.
-   ``fit_s`` is the whole early-stopped fit (patience included) and
-   ``es_epoch_s`` its loop time per epoch, scoring included. To score the
+   ``fit_s`` is the whole early-stopped fit (patience included),
+   ``es_epoch_s`` its loop time per epoch, scoring included, and
+   ``late_epoch_s`` its median epoch time, scoring excluded, over the last
+   quarter of its epochs: compared with ``epoch_s`` (the first epochs) it
+   shows whether epochs slow down as training goes on (for example when
+   activations or gradients become subnormal floats, which the CPU handles
+   far more slowly). To score the
    model *as it was* at ``ttq_epoch``, the fit is repeated with
    ``epochs=ttq_epoch``: on the CPU training is deterministic for a fixed
    ``random_state`` and that epoch is the best one so far, so the refit
@@ -83,7 +88,8 @@ Beside them, in the same process and with the same torch thread count:
     each epoch starts: ``setup_s`` is from ``fit`` start to the first epoch
     start (its ``DataTransformer`` fit + transform, which is nearly all of
     it, the data sampler and the network build), ``epoch_s`` the median
-    epoch, ``fit_s`` = ``ttq_s`` the whole fit, ``score`` the same
+    epoch, ``late_epoch_s`` the median over the last quarter of its
+    epochs, ``fit_s`` = ``ttq_s`` the whole fit, ``score`` the same
     ``synthesis_score`` of its rows against the held-out rows.
 
 The second table gives, per table and family (GAN: ours / floor / CTGAN; VAE:
@@ -403,9 +409,11 @@ def time_to_quality(cls, train, holdout, discrete, metadata, args):
     if ttq_epoch != model.best_epoch_:
         refit_args = (cls, train, holdout, discrete, metadata, args)
         at_ttq, same = score_refit(*refit_args, scores[:ttq_epoch])
+    durations = np.diff(np.r_[0.0, history["time"]])
     row = {
         "fit_s": fit_seconds,
         "epochs": len(history),
+        "late_epoch_s": late_median(durations[np.isnan(scores)]),
         "es_epoch_s": float(history["time"].iloc[-1]) / len(history),
         "scored": int(np.isfinite(scores).sum()),
         "ttq_epoch": ttq_epoch,
@@ -417,6 +425,11 @@ def time_to_quality(cls, train, holdout, discrete, metadata, args):
         "same": same,
     }
     return row, history
+
+
+def late_median(durations) -> float:
+    """Median epoch time over the last quarter of a fit (at least one epoch)."""
+    return float(np.median(durations[-max(1, len(durations) // 4) :]))
 
 
 def score_refit(cls, train, holdout, discrete, metadata, args, expected):
@@ -699,6 +712,7 @@ def time_ctgan(family, train, holdout, discrete, metadata, args) -> dict:
         "sample_rows_per_s": speed,
         "fit_s": end - start,
         "epochs": len(epochs),
+        "late_epoch_s": late_median(epochs),
         "ttq_s": end - start,
         "score": holdout_score(holdout, synthetic, metadata),
     }
@@ -789,6 +803,7 @@ COLUMNS = [
     "sample_rows_per_s",
     "fit_s",
     "epochs",
+    "late_epoch_s",
     "es_epoch_s",
     "scored",
     "ttq_epoch",
@@ -848,16 +863,16 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def column_style(column: str) -> str | None:
+    if column in ("width", "epochs", "scored", "ttq_epoch"):
+        return "{:.0f}"
     if column == "sample_rows_per_s":
         return "{:,.0f}"
     if column.endswith("speedup"):
         return "{:.1f}"
+    if column == "epoch_vs_floor":
+        return "{:.2f}"
     if column.endswith("_s") or "score" in column or column.startswith("val_"):
         return "{:.3f}"
-    if column in ("epoch_vs_floor",):
-        return "{:.2f}"
-    if column in ("width", "epochs", "scored", "ttq_epoch"):
-        return "{:.0f}"
     return None
 
 
