@@ -11,17 +11,15 @@ handled by :class:`ColumnCodec`, which adds a two-slot indicator.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
 from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils import check_random_state
 
+from ._mixture import fit_dp_mixture
 from ._schema import (
     MISSING_CODE,
     UNKNOWN_CODE,
@@ -88,22 +86,14 @@ class ModeSpecificCodec:
         center, scale = _center_scale(sample)
         z = (sample - center) / scale
         n_components = int(min(self.max_modes, len(np.unique(z))))
-        mixture = BayesianGaussianMixture(
-            n_components=n_components,
-            weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=1e-3,
-            max_iter=MODE_MAX_ITER,
-            init_params="k-means++",
-            random_state=rng,
+        mixture_weights, means, variances = fit_dp_mixture(
+            z, n_components, max_iter=MODE_MAX_ITER, random_state=rng
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            mixture.fit(z[:, None])
-        keep = mixture.weights_ > MODE_WEIGHT_THRESHOLD
-        keep[np.argmax(mixture.weights_)] = True
-        weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
-        self.means_ = mixture.means_[keep, 0] * scale + center
-        stds = np.sqrt(mixture.covariances_.reshape(-1)[keep]) * scale
+        keep = mixture_weights > MODE_WEIGHT_THRESHOLD
+        keep[np.argmax(mixture_weights)] = True
+        weights = mixture_weights[keep] / mixture_weights[keep].sum()
+        self.means_ = means[keep] * scale + center
+        stds = np.sqrt(variances[keep]) * scale
         self.stds_ = np.maximum(stds, np.finfo(np.float64).tiny)
         self.log_weights_ = np.log(weights)
         return self

@@ -271,7 +271,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             "min_frequency": self.min_frequency,
             "max_categories": self.max_categories,
         }
-        self.column_codecs_ = Parallel(n_jobs=self.n_jobs)(
+        self.column_codecs_ = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fit_codec)(frame[schema.name], schema, params, seed)
             for schema, seed in zip(self.schema_, seeds, strict=True)
         )

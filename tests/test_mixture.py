@@ -1,0 +1,61 @@
+"""The 1-D variational mixture against scikit-learn's BayesianGaussianMixture."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+
+from skl_synth._mixture import fit_dp_mixture
+
+
+def _columns():
+    rng = np.random.default_rng(0)
+    return {
+        "bimodal": np.r_[rng.normal(-2, 0.5, 600), rng.normal(3, 1, 400)],
+        "lognormal": rng.lognormal(0, 1, 1000),
+        "integers": rng.integers(0, 30, 1000).astype(float),
+        "spike": np.r_[np.zeros(700), rng.normal(size=300)],
+        "tiny": rng.normal(size=12),
+    }
+
+
+@pytest.mark.parametrize("name", list(_columns()))
+@pytest.mark.parametrize("max_iter", [5, 100])
+def test_same_mixture_as_scikit_learn(name, max_iter):
+    values = _columns()[name]
+    z = (values - values.mean()) / values.std()
+    n_components = min(10, len(np.unique(z)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = BayesianGaussianMixture(
+            n_components=n_components,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=1e-3,
+            max_iter=max_iter,
+            init_params="k-means++",
+            random_state=np.random.RandomState(3),
+        ).fit(z[:, None])
+    weights, means, variances = fit_dp_mixture(
+        z, n_components, max_iter=max_iter, random_state=np.random.RandomState(3)
+    )
+    np.testing.assert_allclose(weights, reference.weights_, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(means, reference.means_[:, 0], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(
+        variances, reference.covariances_[:, 0, 0], rtol=1e-8, atol=1e-12
+    )
+
+
+def test_recovers_two_modes():
+    rng = np.random.default_rng(1)
+    x = np.r_[rng.normal(-3, 0.5, 3000), rng.normal(2, 1.0, 2000)]
+    weights, means, variances = fit_dp_mixture(
+        x, 10, max_iter=1000, random_state=np.random.RandomState(0)
+    )
+    heavy = weights > 0.05
+    assert heavy.sum() == 2
+    order = np.argsort(means[heavy])
+    np.testing.assert_allclose(weights[heavy][order], [0.6, 0.4], atol=0.02)
+    np.testing.assert_allclose(means[heavy][order], [-3, 2], atol=0.05)
+    np.testing.assert_allclose(np.sqrt(variances[heavy][order]), [0.5, 1], atol=0.05)
