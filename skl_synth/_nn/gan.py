@@ -104,12 +104,14 @@ class GANTrainer:
             lr=config["generator_lr"],
             betas=(0.5, 0.9),
             weight_decay=config["generator_decay"],
+            foreach=True,
         )
         self.opt_d = torch.optim.Adam(
             critic.parameters(),
             lr=config["discriminator_lr"],
             betas=(0.5, 0.9),
             weight_decay=config["discriminator_decay"],
+            foreach=True,
         )
 
     def _noise(self, n):

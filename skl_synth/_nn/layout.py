@@ -42,6 +42,9 @@ class OutputLayout:
         self.bounded_mask = torch.zeros_like(self.scalar_mask)
         self.bounded_mask[self.bounded] = True
         self.onehot_mask = ~self.scalar_mask
+        self.scalar_columns = torch.cat([self.bounded, self.unbounded]).sort().values
+        self.bounded_of_scalars = self.bounded_mask[self.scalar_columns]
+        self.n_bounded = len(self.bounded)
         self.membership = torch.zeros((self.width, len(onehot)), device=device)
         for j, span in enumerate(onehot):
             self.membership[span.start : span.stop, j] = 1.0
@@ -56,6 +59,9 @@ class OutputLayout:
         )
         self.valid = slot[None, :] < widths[:, None]
         self.index = torch.where(self.valid, starts[:, None] + slot[None, :], 0)
+        # span of each encoded column; scalars go to an extra, discarded span
+        self.span_of_column = self.membership.argmax(1)
+        self.span_of_column[self.scalar_mask] = len(onehot)
 
     def labels(self, rows):
         """The slot set in each one-hot span of encoded rows: (batch, n_spans)."""
@@ -66,7 +72,10 @@ class OutputLayout:
 
         Without a ``generator`` the one-hot spans get a plain softmax.
         """
-        scalars = torch.where(self.bounded_mask, torch.tanh(raw), raw)
+        if self.n_bounded == len(self.scalar_columns):
+            scalars = torch.tanh(raw)
+        else:
+            scalars = torch.where(self.bounded_mask, torch.tanh(raw), raw)
         if not self.membership.shape[1]:
             return scalars
         logits = (
@@ -85,24 +94,34 @@ class OutputLayout:
 
         Scalars: Gaussian with learned ``sigma`` around ``tanh(raw)`` (bounded)
         or ``raw`` (unbounded); one-hot spans: cross-entropy against the
-        one-hot ``target``.
+        one-hot ``target``. The scalar part works on the scalar columns only
+        (a few of the encoded width).
         """
-        mean = torch.where(self.bounded_mask, torch.tanh(raw), raw)
-        error = ((target - mean) / log_sigma.exp()) ** 2 / 2
-        loss = torch.where(self.scalar_mask, error, 0.0).sum()
-        loss = loss + log_sigma[self.scalar_mask].sum() * len(raw)
+        columns = self.scalar_columns
+        mean = raw[:, columns]
+        if self.n_bounded == len(columns):
+            mean = torch.tanh(mean)
+        elif self.n_bounded:
+            mean = torch.where(self.bounded_of_scalars, torch.tanh(mean), mean)
+        scale = log_sigma[columns]
+        loss = (((target[:, columns] - mean) / scale.exp()) ** 2).sum() / 2
+        loss = loss + scale.sum() * len(raw)
         if self.membership.shape[1]:
-            log_sum_exp = self._span_log_sum_exp(raw)
-            picked = torch.where(self.onehot_mask, raw * target, 0.0)
-            loss = loss + log_sum_exp.sum() - picked.sum()
+            with torch.no_grad():
+                chosen = target * self.onehot_mask  # the target's one-hot slots
+            loss = loss + self._span_log_sum_exp(raw).sum() - (raw * chosen).sum()
         return loss
 
     def _padded(self, values):
         return values[:, self.index].masked_fill(~self.valid, float("-inf"))
 
     def _span_max(self, values):
+        """Per-span maximum (batch, n_spans), by one scatter over the row."""
         with torch.no_grad():
-            return self._padded(values).amax(-1)  # (batch, n_spans)
+            n_spans = self.membership.shape[1]
+            peak = values.new_full((len(values), n_spans + 1), float("-inf"))
+            index = self.span_of_column.expand(len(values), -1)
+            return peak.scatter_reduce_(1, index, values, "amax")[:, :n_spans]
 
     def _shifted_exp(self, values):
         peak = self._span_max(values)
@@ -112,9 +131,7 @@ class OutputLayout:
     def _span_softmax(self, values):
         numerator, _ = self._shifted_exp(values)
         denominator = (numerator @ self.membership) @ self.membership.T
-        return torch.where(
-            self.onehot_mask, numerator / denominator.clamp_min(1e-30), 0.0
-        )
+        return numerator / denominator.clamp_min(1e-30)  # 0 on scalar columns
 
     def _span_log_sum_exp(self, values):
         numerator, peak = self._shifted_exp(values)

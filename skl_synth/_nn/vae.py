@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -49,6 +51,7 @@ class VAETrainer:
     """Training and sampling of one conditional VAE."""
 
     SIGMA_RANGE = (0.01, 1.0)
+    LOG_SIGMA_RANGE = tuple(math.log(s) for s in SIGMA_RANGE)
 
     def __init__(self, encoder, decoder, layout, sampler, config, rng):
         self.encoder, self.decoder = encoder, decoder
@@ -56,7 +59,10 @@ class VAETrainer:
         self.config, self.rng = config, rng
         params = [*encoder.parameters(), *decoder.parameters()]
         self.optimizer = torch.optim.Adam(
-            params, lr=config["learning_rate"], weight_decay=config["weight_decay"]
+            params,
+            lr=config["learning_rate"],
+            weight_decay=config["weight_decay"],
+            foreach=True,
         )
 
     def _step(self, rows, condition):
@@ -72,12 +78,8 @@ class VAETrainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        low, high = self.SIGMA_RANGE
         with torch.no_grad():
-            self.decoder.log_sigma.clamp_(
-                float(torch.log(torch.tensor(low))),
-                float(torch.log(torch.tensor(high))),
-            )
+            self.decoder.log_sigma.clamp_(*self.LOG_SIGMA_RANGE)
         return loss.detach()
 
     def train_epoch(self, data):
