@@ -1,23 +1,49 @@
-"""Quality of synthetic tables, measured with sdmetrics and a two-sample test.
+"""Quality of synthetic tables: fidelity, privacy and utility.
 
 :func:`synthesis_score` is what every synthesizer's ``score`` returns, so that
-``GridSearchCV`` tunes synthesizers without a ``scoring=`` argument.
+``GridSearchCV`` tunes synthesizers without a ``scoring=`` argument;
+:func:`make_synthesis_scorer` and the ready-made ``SYNTHESIS_SCORERS`` (one
+scorer per name: "synthesis", "quality", "column_shapes",
+"column_pair_trends", "diagnostic", "detection") score them by other
+metrics. :func:`evaluate` measures everything at once, in a tidy table.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.utils.validation import _num_samples
 
+from ._evaluation import (
+    HIGHER,
+    _check_tables,
+    _privacy_rows,
+    _row,
+    _same_columns,
+    _sdmetrics_report,
+    _to_frame,
+    _utility_model,
+    _utility_rows,
+)
 from ._schema import _preview, infer_schema
 from .preprocessing import TabularEncoder
+from .utils._random import local_random_state
 
-__all__ = ["detection_auc", "metadata_from_schema", "synthesis_score"]
+__all__ = [
+    "SYNTHESIS_SCORERS",
+    "detection_auc",
+    "evaluate",
+    "make_synthesis_scorer",
+    "metadata_from_schema",
+    "synthesis_score",
+]
 
 _SDTYPES = {
     "continuous": "numerical",
@@ -189,27 +215,358 @@ def quality_score(real, synthetic, metadata) -> float:
     return float(report.get_score())
 
 
-def _as_frames(real, synthetic):
-    frames = []
-    for name, table in (("real", real), ("synthetic", synthetic)):
-        if not isinstance(table, pd.DataFrame):
-            table = np.asarray(table)
-            if table.ndim != 2:
-                raise ValueError(
-                    f"{name} must be 2-dimensional; got shape {table.shape}."
-                )
-            table = pd.DataFrame(
-                table, columns=[f"x{i}" for i in range(table.shape[1])]
-            )
-        if len(table) == 0:
-            raise ValueError(f"{name} has 0 rows; pass at least 2.")
-        frames.append(table.rename(columns=str).reset_index(drop=True))
-    real, synthetic = frames
-    if list(real.columns) != list(synthetic.columns):
-        missing = [c for c in real.columns if c not in synthetic.columns]
-        extra = [c for c in synthetic.columns if c not in real.columns]
-        raise ValueError(
-            f"real and synthetic have different columns: synthetic lacks "
-            f"{_preview(missing)} and has extra {_preview(extra)}."
+# --------------------------------------------------------------------------
+# evaluate: fidelity, privacy and utility in one tidy table
+# --------------------------------------------------------------------------
+
+_COLUMNS = ["metric", "property", "score", "raw", "good", "description"]
+_SEED_MAX = np.iinfo(np.int32).max
+_SDMETRICS_PROPERTIES = {
+    "column_shapes": "sdmetrics: similarity of each column's distribution "
+    "(KS and TV complements), averaged",
+    "column_pair_trends": "sdmetrics: similarity of the correlation or "
+    "contingency table of each pair of columns, averaged",
+    "data_validity": "sdmetrics: synthetic values within the real ranges and "
+    "categories",
+    "data_structure": "sdmetrics: same column names",
+}
+
+
+def evaluate(
+    real,
+    synthetic,
+    *,
+    metadata=None,
+    target=None,
+    holdout=None,
+    estimator=None,
+    random_state=None,
+) -> pd.DataFrame:
+    """Fidelity, privacy and utility of synthetic rows, in one tidy table.
+
+    Every ``score`` is oriented so that higher is better; ``raw`` holds the
+    un-normalized value where there is one (an AUC, a share of rows, a
+    difference). The rows (``metric``, by ``property``):
+
+    fidelity
+        ``synthesis`` (what synthesizers' ``score`` returns: the mean of
+        ``quality`` and ``detection``, see :func:`synthesis_score`);
+        ``quality``, ``column_shapes`` and ``column_pair_trends`` (sdmetrics'
+        ``QualityReport`` and its properties); ``diagnostic``,
+        ``data_validity`` and ``data_structure`` (``DiagnosticReport``);
+        ``detection``: ``1 - (2 max(AUC, 0.5) - 1)`` with the AUC of
+        :func:`detection_auc` as ``raw``.
+    privacy
+        ``exact_copies``: 1 minus the share of synthetic rows equal to a
+        ``real`` row in every column (the share is ``raw``). With
+        ``holdout``: ``dcr_overfitting_protection`` (sdmetrics'
+        ``DCROverfittingProtection``; ``raw``: the share of synthetic rows
+        closer to a training row than to any holdout row, about 0.5 when
+        nothing was memorized) and ``dcr_holdout_ratio`` (``raw``: the median
+        distance to the closest training row, sdmetrics' DCR, of synthetic
+        rows divided by that of holdout rows; below 1, synthetic rows sit
+        closer to the training rows than new real rows do; ``score`` is
+        ``raw`` capped at 1).
+    utility, when ``target`` is given
+        ``tstr``: ``estimator`` trained on the synthetic rows and tested on
+        ``holdout`` (balanced accuracy for a classifier, R² for a
+        regressor); ``trtr``: the same trained on ``real``;
+        ``tstr_trtr_ratio``: their ratio (``raw``: TSTR - TRTR).
+
+    Parameters
+    ----------
+    real : DataFrame or ndarray
+        The real rows the synthesizer was fitted on (an ndarray's columns
+        are named ``"x0"``, ``"x1"``, ...).
+    synthetic : DataFrame or ndarray
+        Synthetic rows with the same columns and kinds of values.
+    metadata : dict, default=None
+        sdmetrics single-table metadata (``{"columns": {name: {"sdtype":
+        ...}}}``) naming every column. ``None`` infers it with
+        :func:`metadata_from_schema` from ``real``.
+    target : column label, default=None
+        The column to predict for the utility rows: a classification target
+        when its sdtype is categorical or boolean, else a regression
+        target. Needs ``holdout``.
+    holdout : DataFrame or ndarray, default=None
+        Real rows not used to fit the synthesizer, with the same columns:
+        the test set of the utility rows and the reference of the
+        distance-based privacy rows.
+    estimator : estimator, default=None
+        The utility model (cloned), fitted on the one-hot encoded and
+        standardized columns other than ``target``. ``None`` uses
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` or
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor` by the
+        target's sdtype. A classifier trained on rows with one class only
+        predicts that class.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the two-sample test, the utility model and the subsets drawn
+        when a table has more than 2000 rows for the distance metrics (their
+        cost grows with the product of the sizes).
+
+    Returns
+    -------
+    scores : DataFrame
+        One row per metric, with columns ``metric``, ``property``
+        ("fidelity", "privacy", "utility"), ``score``, ``raw``, ``good``
+        (what a good value is) and ``description``.
+
+    See Also
+    --------
+    skl_synth.report.make_report : The same table in an HTML page, with plots.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import train_test_split
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.metrics import evaluate
+    >>> from skl_synth.synthesizers import GaussianCopulaSynthesizer
+    >>> data = load_student_placements()
+    >>> train, holdout = train_test_split(data, test_size=0.3, random_state=0)
+    >>> model = GaussianCopulaSynthesizer(random_state=0).fit(train)
+    >>> scores = evaluate(
+    ...     train, model.sample(len(train)), target="placed", holdout=holdout,
+    ...     random_state=0,
+    ... )
+    >>> scores.groupby("property", sort=False).size()
+    property
+    fidelity    8
+    privacy     3
+    utility     3
+    dtype: int64
+    >>> scores.set_index("metric").loc[["quality", "exact_copies"], "score"].round(2)
+    metric
+    quality         0.86
+    exact_copies    1.00
+    Name: score, dtype: float64
+    """
+    real, synthetic, holdout = _check_tables(
+        real, synthetic, holdout, target, estimator
+    )
+    metadata = _metadata_for(real, metadata)
+    if not isinstance(random_state, Integral):
+        random_state = int(local_random_state(random_state).randint(_SEED_MAX))
+    rows = _fidelity_rows(real, synthetic, metadata, random_state)
+    rows += _privacy_rows(real, synthetic, holdout, metadata, random_state)
+    if target is not None:
+        tables = {"real": real, "synthetic": synthetic, "holdout": holdout}
+        model = _utility_model(str(target), metadata, estimator, random_state)
+        rows += _utility_rows(tables, str(target), model)
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def _fidelity_rows(real, synthetic, metadata, random_state):
+    quality = _sdmetrics_report("QualityReport", real, synthetic, metadata)
+    diagnostic = _sdmetrics_report("DiagnosticReport", real, synthetic, metadata)
+    auc = detection_auc(real, synthetic, random_state=random_state)
+    detection = _detection_score(auc)
+    rows = [
+        _row(
+            "fidelity",
+            "synthesis",
+            0.5 * quality.get_score() + 0.5 * detection,
+            description="mean of quality and detection: synthesizers' score",
         )
-    return real, synthetic
+    ]
+    for name, report in (("quality", quality), ("diagnostic", diagnostic)):
+        rows.append(
+            _row(
+                "fidelity",
+                name,
+                report.get_score(),
+                description=f"sdmetrics {type(report).__name__}: mean of its "
+                "properties",
+            )
+        )
+        properties = report.get_properties().dropna(subset=["Score"])  # skipped
+        for prop, score in properties[["Property", "Score"]].to_numpy():
+            key = prop.lower().replace(" ", "_")
+            description = _SDMETRICS_PROPERTIES.get(key, f"sdmetrics: {prop}")
+            rows.append(_row("fidelity", key, score, description=description))
+    rows.append(
+        _row(
+            "fidelity",
+            "detection",
+            detection,
+            raw=auc,
+            good=f"{HIGHER}; raw 0.5 best",
+            description="raw: cross-validated AUC of a random forest telling "
+            "real from synthetic rows; score = 1 - (2 max(raw, 0.5) - 1)",
+        )
+    )
+    return rows
+
+
+def _detection_score(auc):
+    return 1.0 - (2.0 * max(auc, 0.5) - 1.0)
+
+
+# --------------------------------------------------------------------------
+# scorers for model selection
+# --------------------------------------------------------------------------
+
+
+def _report_metric(kind, prop, real, synthetic, *, metadata=None, random_state=0):
+    real, synthetic = _as_frames(real, synthetic)
+    report = _sdmetrics_report(kind, real, synthetic, _metadata_for(real, metadata))
+    if prop is None:
+        return report.get_score()
+    properties = report.get_properties()
+    return properties.loc[properties["Property"] == prop, "Score"].item()
+
+
+def _detection_metric(real, synthetic, *, metadata=None, random_state=0):
+    return _detection_score(detection_auc(real, synthetic, random_state=random_state))
+
+
+_SCORER_METRICS = {
+    "synthesis": synthesis_score,
+    "quality": functools.partial(_report_metric, "QualityReport", None),
+    "column_shapes": functools.partial(
+        _report_metric, "QualityReport", "Column Shapes"
+    ),
+    "column_pair_trends": functools.partial(
+        _report_metric, "QualityReport", "Column Pair Trends"
+    ),
+    "diagnostic": functools.partial(_report_metric, "DiagnosticReport", None),
+    "detection": _detection_metric,
+}
+
+
+def make_synthesis_scorer(metric="synthesis", **kwargs):
+    """Make a scorer that rates a fitted synthesizer on held-out real rows.
+
+    The scorer samples ``len(X)`` rows from the synthesizer and compares them
+    with ``X``, so that it can be passed as ``scoring=`` to
+    :class:`~sklearn.model_selection.GridSearchCV` or
+    :func:`~sklearn.model_selection.cross_validate` over synthesizers, alone
+    or in a dict of several (then set ``refit`` to one of its names). Every
+    named metric is higher-is-better, in [0, 1]. ``SYNTHESIS_SCORERS`` holds
+    one ready-made scorer per name.
+
+    Parameters
+    ----------
+    metric : str or callable, default="synthesis"
+        ``"synthesis"`` (:func:`synthesis_score`, what the synthesizers'
+        ``score`` returns), ``"quality"``, ``"column_shapes"``,
+        ``"column_pair_trends"`` (sdmetrics' ``QualityReport`` and its
+        properties), ``"diagnostic"`` (``DiagnosticReport``) or
+        ``"detection"`` (``1 - (2 max(AUC, 0.5) - 1)`` with
+        :func:`detection_auc`). Or a callable ``metric(real, synthetic,
+        **kwargs) -> float`` on two DataFrames, higher is better.
+    **kwargs : dict
+        Passed to the metric. The named metrics accept ``metadata`` (by
+        default built from the synthesizer's ``encoder_.schema_`` when it
+        has one, else inferred from ``X``) and ``random_state`` (default 0,
+        so that candidates are compared on the same folds and forest).
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None) -> float``; ``y`` is ignored.
+
+    See Also
+    --------
+    evaluate : All the metrics at once, on given synthetic rows.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.metrics import SYNTHESIS_SCORERS, make_synthesis_scorer
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> vae = VAESynthesizer(batch_size=50, random_state=0)
+    >>> scoring = {
+    ...     "quality": make_synthesis_scorer("quality"),
+    ...     "diagnostic": SYNTHESIS_SCORERS["diagnostic"],
+    ... }
+    >>> search = GridSearchCV(
+    ...     vae, {"epochs": [1, 3]}, scoring=scoring, refit="quality", cv=2
+    ... ).fit(load_student_placements())
+    >>> search.cv_results_["mean_test_quality"].shape
+    (2,)
+    >>> bool(0 < search.best_score_ < 1)
+    True
+    """
+    if isinstance(metric, str):
+        if metric not in _SCORER_METRICS:
+            raise ValueError(
+                f"metric must be one of {_preview(_SCORER_METRICS, 10)} or a "
+                f"callable; got {metric!r}."
+            )
+    elif not callable(metric):
+        raise TypeError(
+            f"metric must be a str or a callable; got {type(metric).__name__}."
+        )
+    return _SynthesisScorer(metric, kwargs)
+
+
+class _SynthesisScorer:
+    """``scorer(estimator, X, y=None)``: sample ``len(X)`` rows, score them."""
+
+    def __init__(self, metric, kwargs):
+        self.metric = metric
+        self.kwargs = kwargs
+
+    def __call__(self, estimator, X, y=None):
+        real = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        synthetic = estimator.sample(_num_samples(X))
+        if not isinstance(synthetic, pd.DataFrame):
+            synthetic = pd.DataFrame(np.asarray(synthetic), columns=real.columns)
+        if callable(self.metric):
+            return float(self.metric(real, synthetic, **self.kwargs))
+        kwargs = {
+            "metadata": _synthesizer_metadata(estimator, real),
+            "random_state": 0,
+            **self.kwargs,
+        }
+        return float(_SCORER_METRICS[self.metric](real, synthetic, **kwargs))
+
+    def __repr__(self):
+        arguments = [repr(self.metric)]
+        arguments += [f"{key}={value!r}" for key, value in self.kwargs.items()]
+        return f"make_synthesis_scorer({', '.join(arguments)})"
+
+
+def _synthesizer_metadata(estimator, real):
+    """Metadata from the synthesizer's encoder when it describes ``real``."""
+    schema = getattr(getattr(estimator, "encoder_", None), "schema_", None)
+    if schema is None:
+        return None
+    metadata = metadata_from_schema(schema)
+    return metadata if set(metadata["columns"]) == set(map(str, real.columns)) else None
+
+
+SYNTHESIS_SCORERS = {name: make_synthesis_scorer(name) for name in _SCORER_METRICS}
+
+
+# --------------------------------------------------------------------------
+# input validation
+# --------------------------------------------------------------------------
+
+
+def _as_frames(real, synthetic):
+    real, synthetic = _to_frame("real", real), _to_frame("synthetic", synthetic)
+    return real, _same_columns(real, synthetic, "synthetic")
+
+
+def _metadata_for(real, metadata):
+    """sdmetrics single-table metadata describing every column of ``real``."""
+    if metadata is None:
+        return metadata_from_schema(infer_schema(real))
+    if not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict; got {type(metadata).__name__}.")
+    if "tables" in metadata:
+        if len(metadata["tables"]) != 1:
+            raise ValueError(
+                f"metadata describes {len(metadata['tables'])} tables; pass the "
+                "metadata of one table."
+            )
+        (metadata,) = metadata["tables"].values()
+    missing = [c for c in real.columns if c not in metadata.get("columns", {})]
+    if missing:
+        raise ValueError(
+            f"metadata has no entry for columns {_preview(missing)}; describe "
+            "every column, or pass metadata=None to infer it."
+        )
+    return metadata
