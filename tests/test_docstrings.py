@@ -13,6 +13,7 @@ PUBLIC_MODULES = [
     "skl_synth.datasets",
     "skl_synth.metrics",
     "skl_synth.synthesizers",
+    "skl_synth.ensemble",
     "skl_synth.utils.estimator_checks",
     "skl_synth.cli",
 ]

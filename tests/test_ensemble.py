@@ -1,0 +1,399 @@
+"""Tests of EnsembleSynthesizer: parts, weights, sampling, composition, dask."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from joblib import parallel_config
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from skl_synth.ensemble import EnsembleSynthesizer, _cluster_parts
+from skl_synth.synthesizers import (
+    GANSynthesizer,
+    GaussianCopulaSynthesizer,
+    VAESynthesizer,
+)
+from skl_synth.utils._testing import tiny_synthesizer
+from skl_synth.utils.estimator_checks import (
+    check_synthesizer_conditions,
+    check_synthesizer_global_random_state,
+    check_synthesizer_sample_ndarray,
+)
+
+
+class _RecordingCopula(GaussianCopulaSynthesizer):
+    """A copula that records how many rows each of its sample calls asked."""
+
+    def fit(self, X, y=None):
+        self.sampled_ = []
+        return super().fit(X, y)
+
+    def sample(self, n_samples, *, conditions=None):
+        self.sampled_.append(n_samples)
+        return super().sample(n_samples, conditions=conditions)
+
+
+class _FailingCopula(GaussianCopulaSynthesizer):
+    def fit(self, X, y=None):
+        if len(X) < 150:
+            raise RuntimeError("boom on a small part")
+        return super().fit(X, y)
+
+
+def _copulas(**params):
+    params = {"partition": "kfold", "n_partitions": 2, "random_state": 0, **params}
+    return EnsembleSynthesizer([("copula", GaussianCopulaSynthesizer())], **params)
+
+
+def _copula_and_vae(**params):
+    params = {"partition": "kfold", "n_partitions": 2, "random_state": 0, **params}
+    synthesizers = [
+        ("copula", GaussianCopulaSynthesizer()),
+        ("vae", tiny_synthesizer(VAESynthesizer)),
+    ]
+    return EnsembleSynthesizer(synthesizers, **params)
+
+
+# --------------------------------------------------------------------------
+# parts and weights
+
+
+@pytest.mark.parametrize("n_partitions", [2, 3])
+def test_kfold_parts_are_disjoint_and_cover_the_rows(placements, n_partitions):
+    ensemble = _copulas(n_partitions=n_partitions, weighting="size").fit(placements)
+    parts = ensemble.parts_
+    assert len(parts) == ensemble.n_parts_ == n_partitions
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(len(placements)))
+    assert sorted(len(p) for p in parts)[-1] - sorted(len(p) for p in parts)[0] <= 1
+    assert [name for name, _ in ensemble.members_] == [
+        f"copula_{p}" for p in range(n_partitions)
+    ]
+    np.testing.assert_allclose(ensemble.weights_, [len(p) / 215 for p in parts])
+
+
+def test_bootstrap_and_none_parts(placements):
+    bootstrap = _copulas(partition="bootstrap", n_partitions=3, weighting="uniform")
+    bootstrap.fit(placements)
+    for part in bootstrap.parts_:
+        assert len(part) == len(placements)
+        assert len(np.unique(part)) < len(part)  # drawn with replacement
+    assert not np.array_equal(bootstrap.parts_[0], bootstrap.parts_[1])
+    np.testing.assert_allclose(bootstrap.weights_, [1 / 3] * 3)
+
+    none = _copulas(partition="none", n_partitions=2, weighting="uniform")
+    none.fit(placements)
+    assert all(np.array_equal(p, np.arange(215)) for p in none.parts_)
+    first, second = (member for _, member in none.members_)
+    assert first.random_state != second.random_state  # members differ by seed
+    assert not first.sample(20).equals(second.sample(20))
+
+
+def test_cluster_parts_cover_the_rows(placements):
+    ensemble = _copulas(partition="cluster", n_partitions=3, weighting="size")
+    ensemble.fit(placements)
+    parts = ensemble.parts_
+    assert 2 <= ensemble.n_parts_ <= 3
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(len(placements)))
+    assert min(len(p) for p in parts) >= 8  # max(2, 0.1 * 215 / 3)
+
+
+def test_tiny_clusters_are_merged_into_the_nearest():
+    rng = np.random.RandomState(0)
+    points = np.vstack(
+        [
+            rng.normal(0, 1, (100, 2)),
+            rng.normal(20, 1, (100, 2)),
+            rng.normal([40, 20], 1, (3, 2)),  # 3 rows: below the minimum of 7
+        ]
+    )
+    rows = np.arange(1000, 1203)
+    parts = _cluster_parts(points, rows, 3, seed=0)
+    assert len(parts) == 2
+    assert np.array_equal(np.sort(np.concatenate(parts)), rows)
+    with_outliers = next(p for p in parts if 1202 in p)
+    assert set(range(1100, 1203)) == set(with_outliers)  # merged into the near blob
+
+
+def test_column_parts_match_the_values(placements):
+    ensemble = _copulas(
+        partition="column", partition_column="high_spec", weighting="size"
+    ).fit(placements)
+    assert ensemble.part_values_ == sorted(placements["high_spec"].unique())
+    for part, value in zip(ensemble.parts_, ensemble.part_values_, strict=True):
+        assert (placements["high_spec"].iloc[part] == value).all()
+    covered = np.sort(np.concatenate(ensemble.parts_))
+    assert np.array_equal(covered, np.arange(len(placements)))
+
+
+def test_column_partition_keeps_a_part_of_missing_values(placements):
+    placements["gender"] = placements["gender"].astype(object)
+    placements.loc[:9, "gender"] = None
+    ensemble = _copulas(partition="column", partition_column="gender")
+    ensemble.set_params(weighting="uniform").fit(placements)
+    assert ensemble.part_values_ == ["F", "M", None]
+    assert np.array_equal(ensemble.parts_[2], np.arange(10))
+
+
+def test_validation_weights_favour_the_better_member(placements):
+    bad_gan = GANSynthesizer(**{**tiny_synthesizer(GANSynthesizer).get_params()})
+    bad_gan.set_params(epochs=1)
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("gan", bad_gan)],
+        partition="none",
+        n_partitions=1,
+        weighting="validation",
+        random_state=0,
+    ).fit(placements)
+    weights = ensemble.weights_
+    assert (weights >= 0).all() and np.isclose(weights.sum(), 1.0)
+    assert weights[0] > weights[1]
+    assert not np.allclose(weights, 0.5)
+    scores = ensemble.member_scores_
+    assert scores[0] > scores[1] + 0.1  # the copula is clearly better
+    trace = ensemble.selection_scores_
+    assert trace[0] == scores.max() and np.all(np.diff(trace) > 0)
+    assert len(ensemble.validation_indices_) == round(0.2 * 215)
+    assert set(ensemble.validation_indices_).isdisjoint(ensemble.parts_[0])
+    assert len(ensemble.parts_[0]) == 215 - 43
+    assert ensemble.selection_time_ > 0
+    assert list(ensemble.summary_["validation_score"]) == list(scores)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_synthesizer_sample_ndarray,
+        check_synthesizer_global_random_state,
+        check_synthesizer_conditions,
+    ],
+    ids=lambda check: check.__name__,
+)
+def test_validation_weighting_passes_synthesizer_checks(check):
+    # the common tests use "size" weighting, cheaper; these checks cover
+    # selection on arrays, with random_state=None, and under conditions
+    check("EnsembleSynthesizer", _copulas(weighting="validation"))
+
+
+# --------------------------------------------------------------------------
+# sampling
+
+
+def test_determinism_under_a_seed(placements):
+    first = _copulas(weighting="validation").fit(placements).sample(50)
+    second = _copulas(weighting="validation").fit(placements)
+    pd.testing.assert_frame_equal(first, second.sample(50))
+    pd.testing.assert_frame_equal(first, second.sample(50))
+    pd.testing.assert_frame_equal(first.dtypes.to_frame(), placements.dtypes.to_frame())
+
+    fresh = _copulas(weighting="uniform", random_state=None).fit(placements)
+    assert not fresh.sample(50).equals(fresh.sample(50))
+
+
+def test_sample_concatenates_members_in_random_order(placements):
+    ensemble = EnsembleSynthesizer(
+        [("copula", _RecordingCopula())],
+        partition="column",
+        partition_column="placed",
+        weighting="size",
+        random_state=0,
+    ).fit(placements)
+    sample = ensemble.sample(400)
+    calls = [member.sampled_ for _, member in ensemble.members_]
+    assert sum(c[0] for c in calls) == 400
+    assert abs(calls[1][0] / 400 - 148 / 215) < 0.1  # multinomial by weight
+    placed = sample["placed"].to_numpy()
+    assert 0 < placed[:200].mean() < 1  # shuffled, not one member then another
+
+
+def test_conditions_route_to_members_that_saw_the_value(placements):
+    placements["high_spec"] = placements["high_spec"].astype(object)
+    placements.loc[placements.index[placements["placed"]][:5], "high_spec"] = "Z"
+    ensemble = EnsembleSynthesizer(
+        [("copula", _RecordingCopula())],
+        partition="column",
+        partition_column="placed",
+        weighting="size",
+        random_state=0,
+    ).fit(placements)
+    assert ensemble.part_values_ == [False, True]
+
+    sample = ensemble.sample(30, conditions={"placed": False, "gender": "F"})
+    assert (~sample["placed"]).all() and (sample["gender"] == "F").all()
+    assert [m.sampled_ for _, m in ensemble.members_] == [[30], []]
+    assert sample["salary"].isna().all()  # the not-placed have no salary
+
+    sample = ensemble.sample(20, conditions={"high_spec": "Z"})
+    assert (sample["high_spec"] == "Z").all() and sample["placed"].all()
+
+    per_row = pd.DataFrame(
+        {"placed": [True, False, None, False] * 5, "gender": ["M", None, "F", "F"] * 5}
+    )
+    sample = ensemble.sample(20, conditions=per_row)
+    asked = per_row["placed"].notna()
+    assert (sample["placed"][asked] == per_row["placed"][asked]).all()
+    asked = per_row["gender"].notna()
+    assert (sample["gender"][asked] == per_row["gender"][asked]).all()
+
+    with pytest.raises(ValueError, match="'Atlantis'"):
+        ensemble.sample(5, conditions={"high_spec": "Atlantis"})
+    with pytest.raises(ValueError, match=r"no member .* saw .*together"):
+        ensemble.sample(5, conditions={"placed": False, "high_spec": "Z"})
+    rows = pd.DataFrame({"placed": [True, False], "high_spec": ["Z", "Z"]})
+    with pytest.raises(ValueError, match="conditions row 1"):
+        ensemble.sample(2, conditions=rows)
+
+
+def test_columns_missing_in_a_part_come_back_missing(placements):
+    ensemble = _copulas(partition="column", partition_column="placed", weighting="size")
+    ensemble.fit(placements)
+    assert "salary" in ensemble.dropped_columns_[0]
+    assert ensemble.dropped_columns_[1] == []
+    sample = ensemble.sample(200)
+    pd.testing.assert_series_equal(sample.dtypes, placements.dtypes)
+    assert sample["salary"][~sample["placed"]].isna().all()
+    assert sample["salary"][sample["placed"]].notna().mean() > 0.9
+
+
+def test_pickle_round_trip_gives_identical_samples(placements):
+    ensemble = _copula_and_vae(weighting="size").fit(placements)
+    sample = ensemble.sample(40, conditions={"gender": "M"})
+    restored = pickle.loads(pickle.dumps(ensemble))
+    pd.testing.assert_frame_equal(
+        restored.sample(40, conditions={"gender": "M"}), sample
+    )
+
+
+# --------------------------------------------------------------------------
+# composition
+
+
+def test_params_clone_and_default_synthesizers():
+    ensemble = _copula_and_vae()
+    params = ensemble.get_params(deep=True)
+    assert params["vae__epochs"] == 2 and "copula__random_state" in params
+    ensemble.set_params(vae__epochs=3, n_partitions=4)
+    assert ensemble.synthesizers[1][1].epochs == 3 and ensemble.n_partitions == 4
+    cloned = clone(ensemble)
+    assert cloned.synthesizers[1][1] is not ensemble.synthesizers[1][1]
+    assert cloned.get_params()["vae__epochs"] == 3
+
+    default = EnsembleSynthesizer()
+    assert "gan__epochs" not in default.get_params()
+    default.set_params(gan__epochs=7)
+    names = [name for name, _ in default.synthesizers]
+    assert names == ["gan", "vae"] and default.synthesizers[0][1].epochs == 7
+    assert clone(default).get_params()["gan__epochs"] == 7
+
+
+def test_grid_search_tunes_a_member_parameter(placements):
+    search = GridSearchCV(
+        _copula_and_vae(weighting="uniform"), {"vae__epochs": [1, 2]}, cv=2
+    ).fit(placements)
+    assert search.best_params_["vae__epochs"] in (1, 2)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all((scores > 0.05) & (scores < 1))
+    assert (
+        search.best_estimator_.members_[2][1].epochs
+        == search.best_params_["vae__epochs"]
+    )
+
+
+def test_verbose_shows_progress(placements, capsys):
+    _copulas(weighting="uniform", verbose=1).fit(placements)
+    assert "members" in capsys.readouterr().err
+    _copulas(weighting="uniform").fit(placements)
+    assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------
+# errors
+
+
+def test_failing_member_names_member_and_part(placements):
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("bad", _FailingCopula())],
+        partition="column",
+        partition_column="placed",
+        weighting="uniform",
+    )
+    message = r"member 'bad_0' \(synthesizer 'bad', part 0 of 2: 67 rows\).*boom"
+    with pytest.raises(ValueError, match=message) as error:
+        ensemble.fit(placements)
+    assert isinstance(error.value.__cause__, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"partition_column": None}, "needs partition_column"),
+        ({"partition_column": "nope"}, "'nope' is not a column of X"),
+        ({"partition_column": "salary"}, "'salary' is a continuous column"),
+        ({"partition": "kfold", "n_partitions": 1}, "n_partitions >= 2"),
+    ],
+)
+def test_bad_partition_parameters(placements, params, message):
+    ensemble = _copulas(**{"partition": "column", "weighting": "uniform", **params})
+    with pytest.raises(ValueError, match=message):
+        ensemble.fit(placements)
+
+
+def test_bad_synthesizers_and_tiny_inputs(placements):
+    with pytest.raises(ValueError, match="empty"):
+        EnsembleSynthesizer([]).fit(placements)
+    with pytest.raises(ValueError, match="not unique"):
+        copula = GaussianCopulaSynthesizer()
+        EnsembleSynthesizer([("a", copula), ("a", copula)]).fit(placements)
+    with pytest.raises(TypeError, match="instance"):
+        EnsembleSynthesizer([("a", GaussianCopulaSynthesizer)]).fit(placements)
+    with pytest.raises(ValueError, match="n_samples = 5"):
+        _copulas(weighting="validation", n_partitions=2).fit(placements.iloc[:5])
+    rare = placements.assign(gender=["F"] + ["M"] * 214)
+    with pytest.raises(ValueError, match=r"part 0 .gender=.F.. .* 1 training row"):
+        _copulas(partition="column", partition_column="gender", weighting="size").fit(
+            rare
+        )
+    ensemble = _copulas(weighting="size").fit(placements)
+    with pytest.raises(ValueError, match="n_samples"):
+        ensemble.sample(0)
+
+
+# --------------------------------------------------------------------------
+# dask
+
+
+class _WorkerRecordingCopula(GaussianCopulaSynthesizer):
+    """Records the address of the dask worker that fits it (fails elsewhere)."""
+
+    def fit(self, X, y=None):
+        from distributed import get_worker
+
+        self.worker_address_ = get_worker().address
+        return super().fit(X, y)
+
+
+def test_members_train_on_dask_workers(placements):
+    distributed = pytest.importorskip("distributed")
+    ensemble = EnsembleSynthesizer(
+        [("copula", _WorkerRecordingCopula())],
+        partition="kfold",
+        n_partitions=4,
+        weighting="size",
+        random_state=0,
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        parallel_config(backend="dask"),
+    ):
+        ensemble.fit(placements)
+        workers = set(client.scheduler_info()["workers"])
+    addresses = {member.worker_address_ for _, member in ensemble.members_}
+    assert addresses and addresses <= workers
+    local = clone(ensemble).set_params(
+        synthesizers=[("copula", GaussianCopulaSynthesizer())]
+    )
+    pd.testing.assert_frame_equal(ensemble.sample(30), local.fit(placements).sample(30))
