@@ -19,7 +19,7 @@ install: $(BIN)/python
 	$(PIP) install -e .
 
 install-dev: install
-	$(PIP) install -e ".[dev]"
+	$(PIP) install -e ".[dev,dask]"
 
 # Main job: the demo on the embedded student_placements table.
 demo: install
