@@ -17,6 +17,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skl_synth.metrics import synthesis_score
 from skl_synth.synthesizers import GANSynthesizer, VAESynthesizer
+from skl_synth.utils._testing import tiny_synthesizer
 
 
 def clusters_table(n, seed):
@@ -255,3 +256,17 @@ def test_bad_input(placements, cls):
 def test_gan_batch_size_must_be_a_multiple_of_pac(placements):
     with pytest.raises(ValueError, match="batch_size=25 must be a multiple of pac=10"):
         GANSynthesizer(batch_size=25).fit(placements)
+
+
+def test_training_restores_the_floating_point_mode(placements):
+    from skl_synth._nn.numerics import flushes_denormals
+
+    assert not flushes_denormals()
+    tiny_synthesizer(VAESynthesizer).fit(placements)
+    assert not flushes_denormals()
+    torch.set_flush_denormal(True)
+    try:
+        tiny_synthesizer(VAESynthesizer).fit(placements)
+        assert flushes_denormals()
+    finally:
+        torch.set_flush_denormal(False)

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._nn.conditions import ConditionSpace
 from .._nn.layout import OutputLayout
+from .._nn.numerics import flush_denormals
 from .._schema import _preview, column_to_codes
 from ..metrics import metadata_from_schema, synthesis_score
 from ..preprocessing import TabularEncoder
@@ -339,7 +340,8 @@ class DeepSynthesizer(BaseSynthesizer):
         data = torch.as_tensor(train, device=self.device_)
         self._trainer = self._build(data, init_rng, train_rng, self.device_)
         try:
-            self.history_ = self._train(data, validation)
+            with flush_denormals():
+                self.history_ = self._train(data, validation)
         finally:
             del self._trainer  # optimizers are not needed to sample
         return self
