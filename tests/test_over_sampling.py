@@ -1,0 +1,396 @@
+"""Generative over-samplers: counts, containers, filter, small classes, pipelines."""
+
+import importlib.util
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from imblearn.pipeline import make_pipeline
+from joblib import parallel_config
+from scipy import sparse
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+
+from skl_synth.over_sampling import (
+    MIN_CLASS_ROWS,
+    GANOverSampler,
+    GenerativeAugmenter,
+    GenerativeOverSampler,
+    VAEOverSampler,
+)
+from skl_synth.synthesizers import (
+    BaseSynthesizer,
+    GANSynthesizer,
+    GaussianCopulaSynthesizer,
+    VAESynthesizer,
+)
+from skl_synth.utils._testing import tiny_synthesizer
+
+
+def _copula_sampler(**params):
+    return GenerativeOverSampler(GaussianCopulaSynthesizer(), random_state=0, **params)
+
+
+def _tiny_vae():
+    return tiny_synthesizer(VAESynthesizer).set_params(batch_size=100)
+
+
+@pytest.fixture(scope="module")
+def keel_abalone():
+    """KEEL abalone9-18: 731 rows, a categorical and 7 float columns, IR 16."""
+    path = Path(__file__).parents[1] / "benchmarks" / "_keel.py"
+    spec = importlib.util.spec_from_file_location("_keel", path)
+    keel = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(keel)
+    return keel.load_keel("abalone9-18")
+
+
+# --------------------------------------------------------------------------
+# sampling_strategy: the counts of imbalanced-learn, exactly
+# --------------------------------------------------------------------------
+
+
+def _expected_counts(counts, strategy):
+    majority, minority = max(counts.values()), min(counts.values())
+    is_major = {c: n == majority for c, n in counts.items()}
+    is_minor = {c: n == minority for c, n in counts.items()}
+    if isinstance(strategy, dict):
+        return {**counts, **strategy}
+    if callable(strategy):
+        return {**counts, **strategy(None)}
+    if isinstance(strategy, float):
+        return {c: int(strategy * majority) if c != max(counts, key=counts.get) else n
+                for c, n in counts.items()}  # fmt: skip
+    grown = {
+        "auto": lambda c: not is_major[c],
+        "not majority": lambda c: not is_major[c],
+        "minority": lambda c: is_minor[c],
+        "not minority": lambda c: not is_minor[c],
+        "all": lambda c: True,
+    }[strategy]
+    return {c: majority if grown(c) else n for c, n in counts.items()}
+
+
+@pytest.mark.parametrize(
+    ("target", "strategy"),
+    [
+        ("high_spec", "auto"),
+        ("high_spec", "minority"),
+        ("high_spec", "not majority"),
+        ("high_spec", "not minority"),
+        ("high_spec", "all"),
+        ("high_spec", {"Arts": 50, "Science": 100}),
+        ("high_spec", lambda y: {"Arts": 40, "Commerce": 120}),
+        ("placed", 0.8),
+        ("placed", "auto"),
+        ("gender", {"F": 77}),
+    ],
+    ids=lambda x: x.__class__.__name__ if callable(x) else str(x),
+)
+def test_counts_match_sampling_strategy(placements, target, strategy):
+    X, y = placements.drop(columns=target), placements[target]
+    counts = dict(Counter(y))
+    X_res, y_res = _copula_sampler(sampling_strategy=strategy).fit_resample(X, y)
+    assert dict(Counter(y_res)) == _expected_counts(counts, strategy)
+    assert len(X_res) == len(y_res)
+    # the real rows come first, unchanged
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+
+
+def test_sampling_strategy_errors_are_imblearns(placements):
+    X, y = placements.drop(columns="high_spec"), placements["high_spec"]
+    with pytest.raises(
+        ValueError, match="float only when the type of target is binary"
+    ):
+        _copula_sampler(sampling_strategy=0.5).fit_resample(X, y)
+    with pytest.raises(ValueError, match="greater or equal"):
+        _copula_sampler(sampling_strategy={"Arts": 5}).fit_resample(X, y)
+
+
+# --------------------------------------------------------------------------
+# containers, dtypes, categories, the type of y
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_dataframe_dtypes_and_categories_kept(placements, mode):
+    data = placements.astype({"mba_spec": "category", "degree_type": "category"})
+    data["degree_type"] = data["degree_type"].cat.set_categories(
+        ["Comm&Mgmt", "Sci&Tech", "Others", "Never seen"]
+    )
+    X, y = data.drop(columns="placed"), data["placed"]
+    X_res, y_res = _copula_sampler(mode=mode).fit_resample(X, y)
+    assert list(X_res.columns) == list(X.columns)
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert X_res["degree_type"].dtype == X["degree_type"].dtype  # categories too
+    new = X_res.iloc[len(X) :]
+    assert set(new["mba_spec"]) <= set(X["mba_spec"])
+    assert set(new["high_spec"]) <= set(X["high_spec"])
+    assert isinstance(y_res, pd.Series)
+    assert y_res.name == "placed" and y_res.dtype == bool
+    assert (y_res.iloc[len(X) :] == False).all()  # noqa: E712
+    # the generated "not placed" rows are learned, not copied
+    assert new["mba_perc"].nunique() > 0.5 * len(new)
+
+
+def test_arrays_in_arrays_out(placements):
+    numeric = placements.select_dtypes("number").drop(columns=["salary", "duration"])
+    X = numeric.to_numpy(np.float32)
+    y = placements["gender"].to_numpy(dtype=object)
+    X_res, y_res = _copula_sampler().fit_resample(X, y)
+    assert isinstance(X_res, np.ndarray) and X_res.dtype == np.float32
+    assert y_res.dtype == object and Counter(y_res) == {"M": 139, "F": 139}
+    X64 = X.astype(np.float64)
+    X_list, y_list = _copula_sampler().fit_resample(X64.tolist(), y.tolist())
+    assert isinstance(X_list, list) and isinstance(y_list, list)
+    np.testing.assert_array_equal(X_list, _copula_sampler().fit_resample(X64, y)[0])
+
+
+def test_dataframe_and_array_give_the_same_rows(placements):
+    numeric = placements.select_dtypes("number").drop(columns=["salary", "duration"])
+    y = placements["placed"].to_numpy().astype(np.int32)
+    X_frame, y_frame = _copula_sampler().fit_resample(numeric, pd.Series(y))
+    X_array, y_array = _copula_sampler().fit_resample(numeric.to_numpy(), y)
+    np.testing.assert_array_equal(X_frame.to_numpy(), X_array)
+    assert y_array.dtype == np.int32 and y_frame.dtype == np.int32
+
+
+def test_column_named_like_the_target_column(placements):
+    X = placements.drop(columns="placed").rename(columns={"gender": "__target__"})
+    X_res, _ = _copula_sampler().fit_resample(X, placements["placed"])
+    assert list(X_res.columns) == list(X.columns)
+    assert set(X_res["__target__"]) == {"M", "F"}
+
+
+def test_sparse_matrix_refused(placements):
+    X = sparse.random(50, 3, density=0.5, format="csr", random_state=0)
+    with pytest.raises(TypeError, match="sparse"):
+        _copula_sampler().fit_resample(X, np.arange(50) % 3 == 0)
+
+
+# --------------------------------------------------------------------------
+# pipelines and grid search on a real KEEL table
+# --------------------------------------------------------------------------
+
+
+def test_pipeline_cross_validate_and_grid_search_on_keel(keel_abalone):
+    X, y = keel_abalone
+    assert X["Sex"].dtype == "category" and y.sum() == 42
+    pipe = make_pipeline(
+        GenerativeOverSampler(random_state=0),
+        HistGradientBoostingClassifier(
+            max_iter=20, categorical_features="from_dtype", random_state=0
+        ),
+    )
+    pipe.set_params(generativeoversampler__synthesizer__batch_size=100)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    grid = GridSearchCV(
+        pipe,
+        {"generativeoversampler__synthesizer__epochs": [1, 3]},
+        scoring="average_precision",
+        cv=cv,
+    )
+    scores = cross_validate(grid, X, y, cv=cv, scoring="roc_auc")
+    assert np.all(scores["test_score"] > 0.6)  # abalone9-18: about 0.8
+    grid.fit(X, y)
+    sampler = grid.best_estimator_[0]
+    assert isinstance(sampler.synthesizer, VAESynthesizer)
+    assert sampler.synthesizer.epochs in (1, 3)
+    assert sampler.synthesizers_[1].n_epochs_ == sampler.synthesizer.epochs
+    assert dict(sampler.sampling_strategy_) == {1: len(y) - 2 * 42}
+
+
+def test_nested_parameters_of_the_default_synthesizer():
+    assert GenerativeOverSampler().get_params()["synthesizer"] is None
+    for cls, expected in [
+        (GenerativeOverSampler, VAESynthesizer),
+        (VAEOverSampler, VAESynthesizer),
+        (GANOverSampler, GANSynthesizer),
+    ]:
+        sampler = cls().set_params(synthesizer__epochs=7)
+        assert type(sampler.synthesizer) is expected
+        assert sampler.get_params()["synthesizer__epochs"] == 7
+    with pytest.raises(ValueError, match="Invalid parameter 'nope'"):
+        GenerativeOverSampler().set_params(synthesizer__nope=1)
+
+
+# --------------------------------------------------------------------------
+# the filter
+# --------------------------------------------------------------------------
+
+
+class _ConditionBlindBootstrap(BaseSynthesizer):
+    """Draws training rows at random and ignores the conditions' features.
+
+    The conditioned cells are still set (the template enforces them), so its
+    "minority" rows carry the minority label on mostly majority features: a
+    synthesizer whose rows the filter must drop.
+    """
+
+    _parameter_constraints = {
+        "discrete_columns": ["array-like", None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, discrete_columns=None, random_state=None):
+        self.discrete_columns = discrete_columns
+        self.random_state = random_state
+
+    def _fit_encoded(self, X, encoded, rng):
+        self.rows_ = encoded
+
+    def _sample_encoded(self, n_samples, plan, seed):
+        rng = np.random.RandomState(seed)
+        return self.rows_[rng.randint(len(self.rows_), size=n_samples)]
+
+
+def _row_keys(frame):
+    return set(map(tuple, frame.astype(str).to_numpy()))
+
+
+def test_filter_drops_rows_that_contradict_the_real_data(placements):
+    X, y = placements.drop(columns="placed"), placements["placed"]
+    blind = _ConditionBlindBootstrap()
+    unfiltered = GenerativeOverSampler(blind, random_state=0)
+    X_bad, _ = unfiltered.fit_resample(X, y)
+    real_placed = _row_keys(X[y])
+    real_not_placed = _row_keys(X[~y])
+    new_bad = _row_keys(X_bad.iloc[len(X) :])
+    assert new_bad & real_placed  # placed students labelled "not placed"
+    sampler = GenerativeOverSampler(blind, filter="classifier", random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {True: 148, False: 148}
+    assert sampler.n_rejected_[False] > 0
+    assert _row_keys(X_res.iloc[len(X) :]) <= real_not_placed
+    assert sampler.filter_.n_estimators == 100
+
+
+def test_filter_threshold_and_classifier_instance(placements):
+    X = placements.select_dtypes("number").fillna(0).to_numpy()
+    y = placements["placed"].to_numpy()
+    blind = _ConditionBlindBootstrap()
+    for filter_ in (0.9, LogisticRegression(max_iter=1000)):
+        sampler = GenerativeOverSampler(blind, filter=filter_, random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+        assert Counter(y_res) == {True: 148, False: 148}
+        assert sampler.n_rejected_[False] > 0
+        proba = sampler.filter_.predict_proba(
+            X_res[len(X) :] if filter_ != 0.9 else np.nan_to_num(X_res[len(X) :])
+        )
+        if filter_ != 0.9:
+            assert proba[:, 0].min() >= 0.5  # column 0: class False
+
+
+def test_filter_that_cannot_be_met_completes_with_a_warning(placements):
+    X, y = placements.drop(columns="placed"), placements["placed"]
+    never = DummyClassifier(strategy="most_frequent")  # P(not placed) = 0
+    sampler = GenerativeOverSampler(
+        _ConditionBlindBootstrap(), filter=never, random_state=0
+    )
+    with pytest.warns(UserWarning, match="rejected too many.*class False"):
+        _, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {True: 148, False: 148}
+    assert sampler.n_rejected_[False] > 10 * 81
+
+
+# --------------------------------------------------------------------------
+# small classes, determinism, modes, the augmenter
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_rows", [1, 3, MIN_CLASS_ROWS - 1])
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_small_class_gets_jittered_duplication(placements, n_rows, mode):
+    small = placements[placements["gender"] == "F"].iloc[:n_rows]
+    data = pd.concat([placements[placements["gender"] == "M"], small])
+    X, y = data.drop(columns="gender"), data["gender"]
+    sampler = _copula_sampler(mode=mode)
+    with pytest.warns(UserWarning, match=f"fewer than {MIN_CLASS_ROWS} rows"):
+        X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {"M": 139, "F": 139}
+    assert sampler.fallback_classes_ == ["F"] and sampler.synthesizers_ == {}
+    new = X_res.iloc[len(X) :]
+    pd.testing.assert_series_equal(new.dtypes, X.dtypes)
+    for column in ["high_spec", "work_experience", "experience_years"]:
+        assert set(new[column]) <= set(small[column])
+    for column in ["mba_perc", "high_perc"]:
+        assert new[column].between(X[column].min(), X[column].max()).all()
+        if n_rows > 1 or small[column].iloc[0] not in (X[column].min(),):
+            assert new[column].nunique() > n_rows  # jittered, not copied
+
+
+def test_small_and_learned_classes_together(placements):
+    X, y = placements.drop(columns="experience_years"), placements["experience_years"]
+    sampler = _copula_sampler()
+    with pytest.warns(UserWarning, match=r"classes \[3\] have fewer"):
+        _, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {0: 141, 1: 141, 2: 141, 3: 141}
+    assert sampler.fallback_classes_ == [3]
+    assert set(sampler.synthesizers_) == {1, 2}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda seed: _copula_sampler(mode="per_class").set_params(random_state=seed),
+        lambda seed: GenerativeOverSampler(_tiny_vae(), random_state=seed),
+        lambda seed: GenerativeOverSampler(
+            _tiny_vae(), filter="classifier", random_state=seed
+        ),
+    ],
+    ids=["copula-per-class", "vae", "vae-filter"],
+)
+@pytest.mark.filterwarnings("ignore:the filter rejected too many")
+def test_determinism_under_a_seed(placements, make):
+    X, y = placements.drop(columns="placed"), placements["placed"]
+    numpy_state, torch_state = np.random.get_state()[1], torch.get_rng_state()
+    first, _ = make(0).fit_resample(X, y)
+    second, _ = make(0).fit_resample(X, y)
+    other, _ = make(1).fit_resample(X, y)
+    pd.testing.assert_frame_equal(first, second)
+    assert not first.iloc[len(X) :].equals(other.iloc[len(X) :])
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_per_class_mode_fits_one_synthesizer_per_class(placements):
+    X, y = placements.drop(columns="high_spec"), placements["high_spec"]
+    sampler = GenerativeOverSampler(_tiny_vae(), mode="per_class", random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {"Commerce": 113, "Science": 113, "Arts": 113}
+    models = sampler.synthesizers_
+    assert (
+        set(models) == {"Arts", "Science"} and models["Arts"] is not models["Science"]
+    )
+    assert models["Arts"].n_features_in_ == X.shape[1]
+    with parallel_config(backend="threading"):
+        parallel = sampler.set_params(n_jobs=2).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(parallel, X_res)
+
+
+def test_per_class_mode_keeps_columns_missing_in_a_class(placements):
+    X, y = placements.drop(columns="placed"), placements["placed"]
+    sampler = _copula_sampler(mode="per_class", sampling_strategy="all")
+    X_res, y_res = sampler.fit_resample(X, y)
+    new_not_placed = X_res.iloc[len(X) :][~y_res.iloc[len(X) :].to_numpy()]
+    assert len(new_not_placed) == 148 - 67
+    assert new_not_placed[["salary", "start_date", "duration"]].isna().all().all()
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+
+
+@pytest.mark.parametrize("ratio", [0.5, 1.0, 0.1])
+def test_augmenter_keeps_the_proportions(placements, ratio):
+    X, y = placements.drop(columns="high_spec"), placements["high_spec"]
+    augmenter = GenerativeAugmenter(GaussianCopulaSynthesizer(), ratio=ratio)
+    X_res, y_res = augmenter.set_params(random_state=0).fit_resample(X, y)
+    counts = Counter(y)
+    added = {c: int(np.floor(ratio * n + 0.5)) for c, n in counts.items()}
+    assert Counter(y_res) == {c: n + added[c] for c, n in counts.items()}
+    assert dict(augmenter.sampling_strategy_) == added
+    assert len(X_res) == len(y_res)
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
