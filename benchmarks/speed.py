@@ -46,9 +46,10 @@ For each table and each of ``GANSynthesizer``, ``VAESynthesizer`` (and
    ``es_epoch_s`` its loop time per epoch, scoring included, and
    ``late_epoch_s`` its median epoch time, scoring excluded, over the last
    quarter of its epochs: compared with ``epoch_s`` (the first epochs) it
-   shows whether epochs slow down as training goes on (for example when
-   activations or gradients become subnormal floats, which the CPU handles
-   far more slowly). To score the
+   shows whether epochs slow down as training goes on (Adam's second
+   moments decaying into subnormal floats, which the CPU handles far more
+   slowly, did that until the package flushed subnormals while training;
+   ctgan's late epochs still show it). To score the
    model *as it was* at ``ttq_epoch``, the fit is repeated with
    ``epochs=ttq_epoch``: on the CPU training is deterministic for a fixed
    ``random_state`` and that epoch is the best one so far, so the refit
