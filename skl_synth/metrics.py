@@ -281,7 +281,7 @@ def evaluate(
     synthetic : DataFrame or ndarray
         Synthetic rows with the same columns and kinds of values.
     metadata : dict, default=None
-        sdmetrics single-table metadata (``{"columns": {name: {"sdtype":
+        The sdmetrics single-table metadata (``{"columns": {name: {"sdtype":
         ...}}}``) naming every column. ``None`` infers it with
         :func:`metadata_from_schema` from ``real``.
     target : column label, default=None
@@ -301,7 +301,7 @@ def evaluate(
         predicts that class.
     random_state : int, RandomState instance or None, default=None
         Seeds the two-sample test, the utility model and the subsets drawn
-        when a table has more than 2000 rows for the distance metrics (their
+        when a table has more than 1000 rows for the distance metrics (their
         cost grows with the product of the sizes).
 
     Returns
@@ -475,7 +475,9 @@ def make_synthesis_scorer(metric="synthesis", **kwargs):
     >>> from skl_synth.datasets import load_student_placements
     >>> from skl_synth.metrics import SYNTHESIS_SCORERS, make_synthesis_scorer
     >>> from skl_synth.synthesizers import VAESynthesizer
-    >>> vae = VAESynthesizer(batch_size=50, random_state=0)
+    >>> vae = VAESynthesizer(
+    ...     batch_size=50, compress_dims=(32,), decompress_dims=(32,), random_state=0
+    ... )
     >>> scoring = {
     ...     "quality": make_synthesis_scorer("quality"),
     ...     "diagnostic": SYNTHESIS_SCORERS["diagnostic"],
