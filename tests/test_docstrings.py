@@ -12,6 +12,7 @@ PUBLIC_MODULES = [
     "skl_synth.preprocessing",
     "skl_synth.datasets",
     "skl_synth.metrics",
+    "skl_synth.report",
     "skl_synth.synthesizers",
     "skl_synth.ensemble",
     "skl_synth.over_sampling",
