@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet
 
-.PHONY: demo test lint install install-dev bench-install clean
+.PHONY: demo test lint install install-dev bench-install report-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: lint
 # The peers and lightgbm for benchmarks (the KEEL tables come with install-dev).
 bench-install: install-dev
 	$(PIP) install -e ".[bench]"
+
+# The demo's HTML report rendered in headless Chromium (Debian: apt-get install
+# chromium): screenshot to docs/_static/report_screenshot.png; fails on console
+# errors or undecoded images.
+report-check: install-dev
+	$(BIN)/python docs/_scripts/render_report.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
