@@ -422,10 +422,19 @@ def _ensemble_members(synthesizer):
             "synthesizer": [type(m).__name__ for _, m in members],
             "part": list(part_of),
             "part rows": [None if p is None else _size(parts[p]) for p in part_of],
+            "part value": _part_values(synthesizer, part_of),
             "weight": weights if len(weights) == n else np.nan,
         }
     )
     return members, table
+
+
+def _part_values(synthesizer, part_of):
+    """The value each part stands for (e.g. a class), or blanks."""
+    values = getattr(synthesizer, "part_values_", None)
+    if values is None:
+        return [""] * len(part_of)
+    return [None if p is None else values[p] for p in part_of]
 
 
 def _size(part):

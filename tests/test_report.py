@@ -125,11 +125,18 @@ def test_ensemble_members_and_their_losses(split, vae, tmp_path):
     members = members[: members.index("</section>")]
     rows = re.findall(r"<tr>(.*?)</tr>", members)
     cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row) for row in rows]
-    assert cells[0] == ["member", "synthesizer", "part", "part rows", "weight"]
+    assert cells[0] == [
+        "member",
+        "synthesizer",
+        "part",
+        "part rows",
+        "part value",
+        "weight",
+    ]
     assert cells[1:] == [
-        ["vae_0", "VAESynthesizer", "0", "40", "0.250"],
-        ["vae_1", "VAESynthesizer", "1", "110", "0.500"],
-        ["copula_0", "GaussianCopulaSynthesizer", "1", "110", "0.250"],
+        ["vae_0", "VAESynthesizer", "0", "40", "", "0.250"],
+        ["vae_1", "VAESynthesizer", "1", "110", "", "0.500"],
+        ["copula_0", "GaussianCopulaSynthesizer", "1", "110", "", "0.250"],
     ]
     assert (tmp_path / "losses.png").exists()  # the members' histories
 
@@ -143,8 +150,33 @@ def test_ensemble_members_and_their_losses(split, vae, tmp_path):
     assert "<td>GaussianCopulaSynthesizer</td><td>GaussianCopulaSynthesizer</td>" in (
         page
     )
-    assert "<td>1</td><td>20</td>" in page
+    assert "<td>1</td><td>20</td><td></td>" in page
     assert "recorded no loss curve" in page
+
+
+def test_ensemble_synthesizer(split, tmp_path):
+    """The real EnsembleSynthesizer: one member per class of "placed"."""
+    from skl_synth.ensemble import EnsembleSynthesizer
+
+    train = split[0][FEW_COLUMNS]
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer())],
+        partition="column",
+        partition_column="placed",
+        weighting="size",
+        random_state=0,
+    ).fit(train)
+    path = tmp_path / "ensemble.html"
+    make_report(train, ensemble.sample(len(train)), path, synthesizer=ensemble)
+    page = path.read_text(encoding="utf-8")
+    sizes = train["placed"].value_counts()
+    for part, value in enumerate([False, True]):
+        weight = sizes[value] / len(train)
+        assert (
+            f"<td>copula_{part}</td><td>GaussianCopulaSynthesizer</td><td>{part}</td>"
+            f"<td>{sizes[value]}</td><td>{value}</td>"
+            f"<td class='num'>{weight:.3f}</td>"
+        ) in page
 
 
 def test_without_losses_or_synthesizer(split, tmp_path):
