@@ -421,7 +421,7 @@ _VAE_DEFAULTS = {"epochs": 300, "batch_size": 100}
 _GAN_DEFAULTS = {"epochs": 300, "batch_size": 100}
 
 _SAMPLER_DOC = {
-    "mode": """mode : {{"conditional", "per_class"}}, default="conditional"
+    "mode": """mode : {"conditional", "per_class"}, default="conditional"
         ``"conditional"``: one clone of ``synthesizer`` is fitted on all rows
         of ``X`` with the class appended as a discrete column, then sampled
         with the class as a condition, so every generated row belongs to its
@@ -443,23 +443,24 @@ _SAMPLER_DOC = {
         with its rejected rows of highest probability, with a warning. The
         number of rejected rows is in ``n_rejected_``.""",
     "random_state": """random_state : int, RandomState instance or None, default=None
-        Seeds everything: the synthesizer clones get independent integer
-        seeds drawn from it (overriding their own ``random_state``), and so
-        do the filter's forest and the fallback of small classes. With an
+        Seeds everything: each synthesizer clone gets a ``RandomState``
+        seeded with an independent integer drawn from it (overriding its own
+        ``random_state``), and so do the filter's forest and the fallback of
+        small classes. With an
         int, ``fit_resample`` on the same data returns identical rows.
         numpy's global RNG and torch's global seed are never used.""",
     "n_jobs": """n_jobs : int, default=None
         Parallel jobs (joblib) for ``mode="per_class"``, one class per job,
         and for the trees of the default filter. ``None`` means 1 unless
         in a :func:`joblib.parallel_config` context.""",
-    "small_classes": f"""A class to grow that has fewer than {MIN_CLASS_ROWS} rows is
-    not learned from: its new rows are copies of its own rows drawn at random,
-    with Gaussian noise of {JITTER_SCALE} times the column's standard
-    deviation (over all rows) added to float columns and clipped to the
-    column's range (jittered duplication); other columns are copied. A
-    warning names the class. This holds in both modes: even conditionally,
-    a handful of rows does not teach a synthesizer what sets a class apart,
-    and its rows would carry the label without the traits.""",
+    "small_classes": f"""Small classes: a class to grow with fewer
+    than {MIN_CLASS_ROWS} rows is not learned from. Its new rows are copies of
+    its own rows drawn at random, with Gaussian noise of {JITTER_SCALE} standard
+    deviations of the column (over all rows) added to float columns and
+    clipped to the column's range (jittered duplication); other columns are
+    copied. A warning names the class. This holds in both modes: even
+    conditionally, a handful of rows does not teach a synthesizer what sets a
+    class apart, and its rows would carry the label without the traits.""",
     "attributes": """sampling_strategy_ : dict
         Number of rows generated for each class, as in imbalanced-learn.
     synthesizers_ : dict

@@ -124,7 +124,10 @@ def test_dataframe_dtypes_and_categories_kept(placements, mode):
         ["Comm&Mgmt", "Sci&Tech", "Others", "Never seen"]
     )
     X, y = data.drop(columns="placed"), data["placed"]
+    X_before, y_before = X.copy(), y.copy()
     X_res, y_res = _copula_sampler(mode=mode).fit_resample(X, y)
+    pd.testing.assert_frame_equal(X, X_before)  # the caller's data untouched
+    pd.testing.assert_series_equal(y, y_before)
     assert list(X_res.columns) == list(X.columns)
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
     assert X_res["degree_type"].dtype == X["degree_type"].dtype  # categories too
