@@ -351,13 +351,14 @@ def test_small_and_learned_classes_together(placements):
 @pytest.mark.filterwarnings("ignore:the filter rejected too many")
 def test_determinism_under_a_seed(placements, make):
     X, y = placements.drop(columns="placed"), placements["placed"]
-    numpy_state, torch_state = np.random.get_state()[1], torch.get_rng_state()
+    numpy_state = np.random.get_state()[1]  # noqa: NPY002 (checked, not used)
+    torch_state = torch.get_rng_state()
     first, _ = make(0).fit_resample(X, y)
     second, _ = make(0).fit_resample(X, y)
     other, _ = make(1).fit_resample(X, y)
     pd.testing.assert_frame_equal(first, second)
     assert not first.iloc[len(X) :].equals(other.iloc[len(X) :])
-    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
     assert torch.equal(torch.get_rng_state(), torch_state)
 
 
