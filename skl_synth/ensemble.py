@@ -29,10 +29,13 @@ from .utils._docstrings import fill_doc
 
 __all__ = ["EnsembleSynthesizer"]
 
-# Greedy ensemble selection adds at most this many members (with replacement).
-_SELECTION_ROUNDS = 10
+# Greedy ensemble selection adds at most this many members (with replacement),
+# each for a gain above the tolerance (smaller ones are within the noise of a
+# score on a few hundred rows, and each round costs n_members scores).
+_SELECTION_ROUNDS = 5
+_SELECTION_TOLERANCE = 0.005
 # Held-out rows scored per selection step (a seeded subsample beyond this).
-_SELECTION_MAX_ROWS = 1000
+_SELECTION_MAX_ROWS = 500
 # Clusters smaller than this share of the mean cluster size are merged.
 _MIN_CLUSTER_SHARE = 0.1
 _DEFAULT_NAMES = ("gan", "vae")
@@ -114,15 +117,16 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         - ``"validation"``: ``validation_fraction`` of the rows are held out
           before partitioning, and the weights come from greedy ensemble
           selection with replacement (Caruana et al., ICML 2004): a pool of
-          as many rows as held out (at most 1000) is sampled once from each
+          as many rows as held out (at most 500) is sampled once from each
           member; starting from an empty mixture, each round adds the member
           whose inclusion maximises :func:`~skl_synth.metrics.synthesis_score`
           of the mixture (rows taken from the pools in proportion to the
-          members' counts) against the held-out rows; it stops after 10
-          rounds or when no member improves the score, and the weights are
-          the counts over their total. That is at most ``10 * n_members``
-          scores of about 0.5-1 s each (fewer, as identical mixtures are
-          scored once). It optimizes exactly the score that :meth:`score`
+          members' counts) against the held-out rows; it stops after 5
+          rounds or when no member improves the score by more than 0.005
+          (a gain within the noise of such a score), and the weights are the
+          counts over their total. That is at most ``5 * n_members`` scores
+          of about 0.5-1 s each (fewer, as identical mixtures are scored
+          once). It optimizes exactly the score that :meth:`score`
           reports and ``GridSearchCV`` tunes, its first round is the best
           single member on the validation split and later rounds only keep
           improvements, and its weights are sparse (weak members get 0).
@@ -542,7 +546,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             if not trace:
                 self.member_scores_ = candidates
             best = int(np.argmax(candidates))
-            if trace and candidates[best] <= trace[-1]:
+            if trace and candidates[best] <= trace[-1] + _SELECTION_TOLERANCE:
                 break
             counts[best] += 1
             trace.append(float(candidates[best]))
