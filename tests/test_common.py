@@ -2,8 +2,10 @@
 
 scikit-learn's ``parametrize_with_checks`` runs over every public estimator,
 and skl_synth's own synthesizer checks
-(:mod:`skl_synth.utils.estimator_checks`) over every public synthesizer.
-Synthesizers come with their tiny test settings from
+(:mod:`skl_synth.utils.estimator_checks`) over every public synthesizer,
+and imbalanced-learn's ``parametrize_with_checks`` (plus its parameter
+validation check, which also calls ``fit_resample``) over every public
+sampler. Synthesizers and samplers come with their tiny test settings from
 :mod:`skl_synth.utils._testing`. Expected failures are declared below, each
 with its reason, and are strict: a check that starts passing fails the test
 until its entry is removed.
@@ -13,11 +15,23 @@ import inspect
 
 import numpy as np
 import pytest
+from imblearn.utils.estimator_checks import (
+    check_param_validation as check_sampler_param_validation,
+)
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as parametrize_with_sampler_checks,
+)
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.preprocessing import TabularEncoder
 from skl_synth.synthesizers import VAESynthesizer
-from skl_synth.utils._testing import tiny_synthesizer, tiny_synthesizers, torch_threads
+from skl_synth.utils._testing import (
+    tiny_samplers,
+    tiny_synthesizer,
+    tiny_synthesizers,
+    torch_threads,
+)
 from skl_synth.utils.estimator_checks import (
     check_synthesizer_conditions,
     check_synthesizer_determinism,
@@ -28,14 +42,18 @@ from skl_synth.utils.estimator_checks import (
 
 # One list of public estimators: every public synthesizer is in
 # SYNTHESIZERS (tiny_synthesizers() fails for one without tiny settings).
-SYNTHESIZERS = tiny_synthesizers()
-ESTIMATORS = [TabularEncoder(random_state=0), *SYNTHESIZERS]
+SYNTHESIZERS = [*tiny_synthesizers(), tiny_synthesizer(EnsembleSynthesizer)]
+SAMPLERS = tiny_samplers()
+ESTIMATORS = [TabularEncoder(random_state=0), *SYNTHESIZERS, *SAMPLERS]
 
 # {class name: {check name: reason}} for scikit-learn's checks; none so far.
 SKLEARN_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 
 # {class name: {check name: reason}} for skl_synth's synthesizer checks.
 SYNTHESIZER_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
+
+# {class name: {check name: reason}} for imbalanced-learn's sampler checks.
+SAMPLER_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 
 # xfail_strict exists from scikit-learn 1.8; older versions mark non-strict.
 _SKLEARN_STRICT = (
@@ -60,10 +78,16 @@ def _synthesizer_expected_failed_checks(synthesizer):
     return SYNTHESIZER_EXPECTED_FAILED_CHECKS.get(type(synthesizer).__name__, {})
 
 
+def _sampler_expected_failed_checks(sampler):
+    return SAMPLER_EXPECTED_FAILED_CHECKS.get(type(sampler).__name__, {})
+
+
 def test_expected_failures_name_public_estimators():
     names = {type(e).__name__ for e in ESTIMATORS}
     stale = (
-        set(SKLEARN_EXPECTED_FAILED_CHECKS) | set(SYNTHESIZER_EXPECTED_FAILED_CHECKS)
+        set(SKLEARN_EXPECTED_FAILED_CHECKS)
+        | set(SYNTHESIZER_EXPECTED_FAILED_CHECKS)
+        | set(SAMPLER_EXPECTED_FAILED_CHECKS)
     ) - names
     assert not stale, f"expected failures declared for unknown estimators {stale}"
 
@@ -84,6 +108,18 @@ def test_sklearn_compatible_estimator(estimator, check):
 )
 def test_synthesizer_contract(synthesizer, check):
     check(synthesizer)
+
+
+@parametrize_with_sampler_checks(
+    SAMPLERS, expected_failed_checks=_sampler_expected_failed_checks
+)
+def test_imblearn_compatible_sampler(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=lambda s: type(s).__name__)
+def test_sampler_param_validation(sampler):
+    check_sampler_param_validation(type(sampler).__name__, sampler)
 
 
 # --------------------------------------------------------------------------

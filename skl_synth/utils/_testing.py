@@ -33,6 +33,19 @@ TINY_PARAMS: dict[str, dict] = {
         "random_state": 0,
     },
     "GaussianCopulaSynthesizer": {"random_state": 0},
+    # skl_synth.ensemble; members named by class, each with its tiny settings.
+    # "size" weighting: "validation" would score mixtures in every check fit
+    # (tests/test_ensemble.py covers it).
+    "EnsembleSynthesizer": {
+        "synthesizers": [
+            ("copula", "GaussianCopulaSynthesizer"),
+            ("vae", "VAESynthesizer"),
+        ],
+        "partition": "bootstrap",
+        "n_partitions": 2,
+        "weighting": "size",
+        "random_state": 0,
+    },
 }
 
 
@@ -90,6 +103,14 @@ def tiny_synthesizer(synthesizer_class):
             f"{synthesizer_class.__name__} has no tiny test settings; add an entry "
             "for it to TINY_PARAMS in skl_synth/utils/_testing.py."
         ) from None
+    if "synthesizers" in params:  # an ensemble: fresh tiny members
+        from .. import synthesizers
+
+        members = [
+            (name, tiny_synthesizer(getattr(synthesizers, member_class)))
+            for name, member_class in params["synthesizers"]
+        ]
+        params = {**params, "synthesizers": members}
     return synthesizer_class(**params)
 
 
@@ -108,6 +129,105 @@ def tiny_synthesizers():
     True
     """
     return [tiny_synthesizer(cls) for cls in public_synthesizer_classes()]
+
+
+# The synthesizer of the tiny instance of each public sampler, by class name:
+# (synthesizer class name, settings over its TINY_PARAMS). The samplers'
+# estimator checks fit 1000-row tables, where batches of 20 rows would cost
+# 50 steps an epoch; one epoch of 200-row batches exercises the same code.
+TINY_SAMPLER_SYNTHESIZERS: dict[str, tuple[str, dict]] = {
+    "GenerativeOverSampler": ("GaussianCopulaSynthesizer", {}),
+    "GANOverSampler": ("GANSynthesizer", {"batch_size": 200, "epochs": 1}),
+    "VAEOverSampler": ("VAESynthesizer", {"batch_size": 200, "epochs": 1}),
+    "EnsembleOverSampler": (
+        "EnsembleSynthesizer",
+        {"vae__batch_size": 200, "vae__epochs": 1},
+    ),
+    "GenerativeAugmenter": ("GaussianCopulaSynthesizer", {}),
+}
+
+
+def public_sampler_classes():
+    """The sampler classes exported by ``skl_synth.over_sampling``.
+
+    ``EnsembleOverSampler`` is left out while ``skl_synth.ensemble`` (its
+    default synthesizer) cannot be imported.
+
+    Returns
+    -------
+    classes : list of type
+        In the order of ``skl_synth.over_sampling.__all__``.
+
+    Examples
+    --------
+    >>> from skl_synth.utils._testing import public_sampler_classes
+    >>> "GANOverSampler" in [c.__name__ for c in public_sampler_classes()]
+    True
+    """
+    from .. import over_sampling
+
+    classes = [getattr(over_sampling, name) for name in over_sampling.__all__]
+    try:
+        from .. import ensemble  # noqa: F401
+    except ImportError:
+        classes = [c for c in classes if c.__name__ != "EnsembleOverSampler"]
+    return classes
+
+
+def tiny_sampler(sampler_class):
+    """A new instance of ``sampler_class`` with a tiny synthesizer.
+
+    Parameters
+    ----------
+    sampler_class : type
+        A sampler class named in ``TINY_SAMPLER_SYNTHESIZERS``.
+
+    Returns
+    -------
+    sampler : GenerativeOverSampler or GenerativeAugmenter
+        Unfitted, with ``random_state=0``.
+
+    Examples
+    --------
+    >>> from skl_synth.over_sampling import VAEOverSampler
+    >>> from skl_synth.utils._testing import tiny_sampler
+    >>> tiny_sampler(VAEOverSampler).synthesizer.epochs
+    1
+    """
+    try:
+        name, settings = TINY_SAMPLER_SYNTHESIZERS[sampler_class.__name__]
+    except KeyError:
+        raise LookupError(
+            f"{sampler_class.__name__} has no tiny test settings; add an entry for "
+            "it to TINY_SAMPLER_SYNTHESIZERS in skl_synth/utils/_testing.py."
+        ) from None
+    from .. import synthesizers
+
+    if hasattr(synthesizers, name):
+        synthesizer_class = getattr(synthesizers, name)
+    else:
+        from .. import ensemble
+
+        synthesizer_class = getattr(ensemble, name)
+    synthesizer = tiny_synthesizer(synthesizer_class).set_params(**settings)
+    return sampler_class(synthesizer, random_state=0)
+
+
+def tiny_samplers():
+    """Tiny instances of every public sampler, one per class.
+
+    Returns
+    -------
+    samplers : list of estimators
+        Unfitted instances, in the order of ``skl_synth.over_sampling.__all__``.
+
+    Examples
+    --------
+    >>> from skl_synth.utils._testing import tiny_samplers
+    >>> all(s.random_state == 0 for s in tiny_samplers())
+    True
+    """
+    return [tiny_sampler(cls) for cls in public_sampler_classes()]
 
 
 @contextmanager
