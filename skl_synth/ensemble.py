@@ -24,7 +24,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._schema import _preview, column_to_codes
 from .synthesizers import GANSynthesizer, VAESynthesizer
-from .synthesizers._base import _SEED_MAX, BaseSynthesizer, ConditionPlan
+from .synthesizers._base import (
+    _SEED_MAX,
+    BaseSynthesizer,
+    ConditionPlan,
+    check_n_samples,
+)
 from .utils._docstrings import fill_doc
 
 __all__ = ["EnsembleSynthesizer"]
@@ -304,15 +309,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             The container type, columns and dtypes seen during fit.
         """
         check_is_fitted(self)
-        if (
-            isinstance(n_samples, bool)
-            or not isinstance(n_samples, Integral)
-            or n_samples < 1
-        ):
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
-        n_samples = int(n_samples)
+        n_samples = check_n_samples(n_samples)
         ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
         if isinstance(conditions, pd.DataFrame):
             conditions = conditions.reset_index(drop=True)

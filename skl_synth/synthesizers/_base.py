@@ -132,17 +132,10 @@ class BaseSynthesizer(BaseEstimator):
             The container type, columns and dtypes seen during fit.
         """
         check_is_fitted(self)
-        if (
-            isinstance(n_samples, bool)
-            or not isinstance(n_samples, Integral)
-            or n_samples < 1
-        ):
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
-        plan = ConditionPlan.from_conditions(self.encoder_, int(n_samples), conditions)
+        n_samples = check_n_samples(n_samples)
+        plan = ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
         seed = self._sampling_seed()
-        encoded = self._sample_encoded(int(n_samples), plan, seed)
+        encoded = self._sample_encoded(n_samples, plan, seed)
         return plan.enforce(self.encoder_.inverse_transform(encoded))
 
     def score(self, X, y=None):
@@ -284,6 +277,14 @@ class ConditionPlan:
             else:
                 table[fixed, column] = series.to_numpy()[fixed].astype(table.dtype)
         return table
+
+
+def check_n_samples(n_samples):
+    """``n_samples`` as an int, or a ValueError if it is not a positive integer."""
+    integer = isinstance(n_samples, Integral) and not isinstance(n_samples, bool)
+    if not integer or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+    return int(n_samples)
 
 
 def condition_spans(encoder):

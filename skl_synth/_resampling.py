@@ -1,0 +1,234 @@
+"""Generation for the samplers: conditional and per-class draws, the filter.
+
+The private machinery behind :mod:`skl_synth.over_sampling`: fitting a
+synthesizer with the class as a condition or per class, drawing exactly the
+rows asked for through an optional classifier filter, and the jittered
+duplication of classes too small to learn from.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+MIN_CLASS_ROWS = 6
+"""Classes to grow with fewer rows get jittered duplication, not a synthesizer."""
+
+JITTER_SCALE = 0.1
+"""Noise of jittered duplication, in standard deviations of each float column."""
+
+FILTER_ROUNDS = 10
+"""Sampling rounds to replace the rows rejected by the filter."""
+
+_FILTER_THRESHOLD = 0.5
+_MAX_DRAW_FACTOR = 10  # a filter round draws at most this many times the need
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+def _as_frame(X):
+    """``X`` as a DataFrame with a RangeIndex (dense columns), not modified."""
+    if not isinstance(X, pd.DataFrame):
+        return pd.DataFrame(X)
+    frame = X.reset_index(drop=True)
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.SparseDtype):
+            frame[column] = frame[column].sparse.to_dense()
+    return frame
+
+
+def _to_array(dtype, frame):
+    return frame.to_numpy(dtype=dtype)
+
+
+def _target_name(columns):
+    """A label for the class column that no column of ``X`` has."""
+    if all(isinstance(c, str) for c in columns):
+        name = "__target__"
+        while name in columns:
+            name = f"_{name}_"
+        return name
+    numbers = [c for c in columns if isinstance(c, Integral)]
+    return max(numbers, default=-1) + 1
+
+
+def _seeded(synthesizer, seed):
+    """A clone of ``synthesizer`` seeded by ``seed``.
+
+    The clone gets a ``RandomState`` rather than an int: skl_synth's
+    synthesizers then draw a new sampling seed at each ``sample`` call (rows
+    differ between the filter's rounds), and remain reproducible.
+    """
+    model = clone(synthesizer)
+    if "random_state" in model.get_params(deep=False):
+        model.set_params(random_state=np.random.RandomState(seed))
+    return model
+
+
+def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed):
+    target = _target_name(frame.columns)
+    table = frame.copy(deep=False)
+    table[target] = pd.Categorical(y)
+    model = _seeded(synthesizer, seed).fit(table)
+
+    def sample(label, n_rows):
+        rows = model.sample(n_rows, conditions={target: label})
+        return rows.drop(columns=target).reset_index(drop=True)
+
+    return [
+        (model, *_draw(partial(sample, c), n, c, row_filter)) for c, n in counts.items()
+    ]
+
+
+def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed):
+    """Fit a clone on one class's ``rows`` and draw ``n_rows`` rows."""
+    model = _seeded(synthesizer, seed)
+    empty = [c for c in rows.columns if rows[c].isna().all()]
+    if empty and model.get_params(deep=False).get("discrete_columns") is not None:
+        listed = [c for c in model.discrete_columns if c not in empty]
+        model.set_params(discrete_columns=listed)
+    model.fit(rows.drop(columns=empty))
+
+    def sample(n):
+        new = model.sample(n).reset_index(drop=True)
+        for column in empty:  # all missing, with the column's dtype
+            new[column] = rows[column].iloc[np.zeros(n, dtype=int)].to_numpy()
+            new[column] = new[column].astype(rows[column].dtype)
+        return new[rows.columns]
+
+    return (model, *_draw(sample, n_rows, label, row_filter))
+
+
+def _draw(sample, n_rows, label, row_filter):
+    """``(rows, n_rejected, n_filled)``: exactly ``n_rows`` rows of ``label``.
+
+    Without a filter, one call of ``sample``. With one, rounds of sampling
+    keep the accepted rows, each round sized by the acceptance rate so far;
+    a shortfall after :data:`FILTER_ROUNDS` rounds is filled with the
+    rejected rows of highest probability (``n_filled`` of them).
+    """
+    if row_filter is None:
+        return sample(n_rows), 0, 0
+    kept, rejected, scores = [], [], []
+    n_drawn = n_accepted = 0
+    n_next = n_rows
+    for _ in range(FILTER_ROUNDS):
+        rows = sample(n_next)
+        proba = row_filter.proba(rows, label)
+        accepted = proba >= row_filter.threshold
+        kept.append(rows[accepted])
+        rejected.append(rows[~accepted])
+        scores.append(proba[~accepted])
+        n_drawn, n_accepted = n_drawn + n_next, n_accepted + int(accepted.sum())
+        if n_accepted >= n_rows:
+            break
+        rate = max(n_accepted / n_drawn, 1 / _MAX_DRAW_FACTOR)
+        n_next = min(
+            int(np.ceil(1.2 * (n_rows - n_accepted) / rate)),
+            _MAX_DRAW_FACTOR * n_rows,
+        )
+    n_rejected = sum(len(r) for r in rejected)
+    rows = pd.concat(kept, ignore_index=True).iloc[:n_rows]
+    n_filled = n_rows - len(rows)
+    if n_filled:
+        best = np.argsort(-np.concatenate(scores), kind="stable")[:n_filled]
+        pool = pd.concat(rejected, ignore_index=True)
+        rows = pd.concat([rows, pool.iloc[best]], ignore_index=True)
+    return rows, n_rejected, n_filled
+
+
+class _RowFilter:
+    """A fitted classifier and the threshold a generated row must reach."""
+
+    def __init__(self, classifier, threshold, to_input=None):
+        self.classifier, self.threshold, self.to_input = (
+            classifier,
+            threshold,
+            to_input,
+        )
+
+    def proba(self, rows, label):
+        """Probability of ``label`` for each row."""
+        column = list(self.classifier.classes_).index(label)
+        data = rows if self.to_input is None else self.to_input(rows)
+        return self.classifier.predict_proba(data)[:, column]
+
+
+class _NumericTable:
+    """Columns as floats for the default filter's forest.
+
+    Numbers and booleans as they are, datetimes in seconds, other columns
+    as ordinal codes of the categories seen in fit; missing values and
+    unseen categories become NaN.
+    """
+
+    def fit(self, frame):
+        self.categories_ = {
+            c: _categories(frame[c]) for c in frame.columns if _is_coded(frame[c])
+        }
+        return self
+
+    def transform(self, frame):
+        columns = [self._column(frame[c], c) for c in frame.columns]
+        return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+    def _column(self, series, name):
+        if name in self.categories_:
+            codes = pd.Categorical(series, categories=self.categories_[name]).codes
+            return np.where(codes < 0, np.nan, codes).astype(np.float64)
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            origin = pd.Timestamp(0, tz=getattr(series.dtype, "tz", None))
+            return ((series - origin) / pd.Timedelta(seconds=1)).to_numpy(float)
+        if pd.api.types.is_timedelta64_dtype(series.dtype):
+            return (series / pd.Timedelta(seconds=1)).to_numpy(float)
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _is_coded(series):
+    """Whether a column goes to the forest as ordinal codes."""
+    dtype, types = series.dtype, pd.api.types
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    return not (
+        types.is_bool_dtype(dtype)
+        or types.is_numeric_dtype(dtype)
+        or types.is_datetime64_any_dtype(dtype)
+        or types.is_timedelta64_dtype(dtype)
+    )
+
+
+def _categories(series):
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.dtype.categories
+    return pd.Index(pd.unique(series.dropna()))
+
+
+def _jitter(frame, y, counts, seed):
+    """Jittered duplication: noisy copies of each class's own rows."""
+    rng = np.random.RandomState(seed)
+    generated = {}
+    for c, n_rows in counts.items():
+        rows = frame[y == c]
+        copies = rows.iloc[rng.randint(len(rows), size=n_rows)].reset_index(drop=True)
+        for column in copies.columns:
+            values = frame[column]
+            if not pd.api.types.is_float_dtype(values.dtype):
+                continue
+            scale = JITTER_SCALE * values.std()
+            if not np.isfinite(scale) or scale == 0:
+                continue
+            noise = rng.normal(0.0, scale, size=n_rows)
+            noisy = (copies[column] + noise).clip(values.min(), values.max())
+            copies[column] = noisy.astype(values.dtype)
+        generated[c] = copies
+    return generated
+
+
+def _preview(values):
+    """The first values, as Python scalars (``3``, not ``np.int64(3)``)."""
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    more = ", ..." if len(values) > 10 else ""
+    return ", ".join(repr(v) for v in values[:10]) + more
