@@ -16,6 +16,7 @@ PUBLIC_MODULES = [
     "skl_synth.synthesizers",
     "skl_synth.ensemble",
     "skl_synth.over_sampling",
+    "skl_synth.persistence",
     "skl_synth.utils.estimator_checks",
     "skl_synth.cli",
 ]
