@@ -86,6 +86,10 @@ class ModeSpecificCodec:
         center, scale = _center_scale(sample)
         z = (sample - center) / scale
         n_components = int(min(self.max_modes, len(np.unique(z))))
+        if n_components == 1:  # one value (maybe one row): one mode, no mixture
+            self.means_, self.stds_ = np.array([center]), np.array([scale])
+            self.log_weights_ = np.zeros(1)
+            return self
         mixture_weights, means, variances = fit_dp_mixture(
             z, n_components, max_iter=MODE_MAX_ITER, random_state=rng
         )
@@ -230,8 +234,8 @@ class OneHotCodec:
         self.slot_of_code_[frequent] = np.arange(len(frequent))
         self.frequent_codes_ = frequent
         self.infrequent_codes_ = np.flatnonzero(infrequent)
-        training_slots = self.transform(codes).argmax(axis=1)
-        self.slot_counts_ = np.bincount(training_slots, minlength=self.width)
+        # slots directly: a one-hot block of every training row may be GBs
+        self.slot_counts_ = np.bincount(self._slots(codes), minlength=self.width)
         weights = counts[self.infrequent_codes_].astype("float64")
         self.infrequent_probabilities_ = (
             weights / weights.sum() if weights.size else weights
@@ -252,11 +256,17 @@ class OneHotCodec:
         names += [f"{name}_missing"] * self.has_missing
         return (_Part(self.width, "onehot", "category", tuple(names)),)
 
-    def transform(self, codes):
+    def _slots(self, codes):
         slots = np.where(codes >= 0, self.slot_of_code_[np.maximum(codes, 0)], 0)
-        slots = np.where(codes == MISSING_CODE, self.width - 1, slots)
+        return np.where(codes == MISSING_CODE, self.width - 1, slots)
+
+    def transform(self, codes, out=None):
+        """The one-hot block, written into ``out`` (n_rows, width) when given."""
         block = np.zeros((len(codes), self.width), dtype=np.float32)
-        block[np.arange(len(codes)), slots] = 1.0
+        if out is not None:
+            block = out
+            block[:] = 0.0
+        block[np.arange(len(codes)), self._slots(codes)] = 1.0
         return block
 
     def inverse(self, block, rng):
@@ -322,13 +332,14 @@ class ColumnCodec:
             parts += (_Part(2, "onehot", "missing", names),)
         return parts
 
-    def transform(self, series: pd.Series, handle_unknown: str) -> np.ndarray:
+    def transform(self, series: pd.Series, handle_unknown: str, out=None) -> np.ndarray:
+        """The column's block; one-hot blocks are written into ``out`` if given."""
         schema = self.schema
         if schema.is_discrete:
             codes = column_to_codes(series, schema)
             self._check_missing(codes == MISSING_CODE)
             return self.codec_.transform(
-                self._resolve_unknown(series, codes, handle_unknown)
+                self._resolve_unknown(series, codes, handle_unknown), out
             )
         values = column_to_float(series, schema)
         missing = np.isnan(values)

@@ -73,33 +73,57 @@ def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed):
     table = frame.copy(deep=False)
     table[target] = pd.Categorical(y)
     model = _seeded(synthesizer, seed).fit(table)
+    copies = _CopyCount(model)
 
     def sample(label, n_rows):
-        rows = model.sample(n_rows, conditions={target: label})
+        rows = copies.add(model.sample(n_rows, conditions={target: label}))
         return rows.drop(columns=target).reset_index(drop=True)
 
-    return [
-        (model, *_draw(partial(sample, c), n, c, row_filter)) for c, n in counts.items()
-    ]
+    results = []
+    for c, n in counts.items():
+        copies.total = 0
+        drawn = _draw(partial(sample, c), n, c, row_filter)
+        results.append((model, *drawn, copies.total))
+    return results
 
 
 def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed):
     """Fit a clone on one class's ``rows`` and draw ``n_rows`` rows."""
     model = _seeded(synthesizer, seed)
     empty = [c for c in rows.columns if rows[c].isna().all()]
+    if len(empty) == rows.shape[1]:
+        raise ValueError(
+            f"class {_preview([label])} has only missing values, in every column; "
+            "there is nothing to learn from its rows. Use mode='conditional', or "
+            "drop the class."
+        )
     if empty and model.get_params(deep=False).get("discrete_columns") is not None:
         listed = [c for c in model.discrete_columns if c not in empty]
         model.set_params(discrete_columns=listed)
     model.fit(rows.drop(columns=empty))
+    copies = _CopyCount(model)
 
     def sample(n):
-        new = model.sample(n).reset_index(drop=True)
-        for column in empty:  # all missing, with the column's dtype
-            new[column] = rows[column].iloc[np.zeros(n, dtype=int)].to_numpy()
-            new[column] = new[column].astype(rows[column].dtype)
+        new = copies.add(model.sample(n)).reset_index(drop=True)
+        for column in empty:  # all missing, with the column's dtype (and tz)
+            new[column] = (
+                rows[column].iloc[np.zeros(n, dtype=int)].reset_index(drop=True)
+            )
         return new[rows.columns]
 
-    return (model, *_draw(sample, n_rows, label, row_filter))
+    drawn = _draw(sample, n_rows, label, row_filter)
+    return (model, *drawn, copies.total)
+
+
+class _CopyCount:
+    """Adds up ``n_copies_rejected_`` of a synthesizer over ``sample`` calls."""
+
+    def __init__(self, model):
+        self.model, self.total = model, 0
+
+    def add(self, rows):
+        self.total += getattr(self.model, "n_copies_rejected_", 0)
+        return rows
 
 
 def _draw(sample, n_rows, label, row_filter):
@@ -217,14 +241,27 @@ def _jitter(frame, y, counts, seed):
             values = frame[column]
             if not pd.api.types.is_float_dtype(values.dtype):
                 continue
-            scale = JITTER_SCALE * values.std()
-            if not np.isfinite(scale) or scale == 0:
+            scale = JITTER_SCALE * _spread(values)
+            if scale == 0:
                 continue
             noise = rng.normal(0.0, scale, size=n_rows)
             noisy = (copies[column] + noise).clip(values.min(), values.max())
             copies[column] = noisy.astype(values.dtype)
         generated[c] = copies
     return generated
+
+
+def _spread(values):
+    """Standard deviation of the observed values (0 if fewer than two).
+
+    Computed on the values divided by their largest magnitude, so that it
+    neither overflows (1e300) nor is ``pd.NA`` (nullable float columns).
+    """
+    observed = values.dropna().to_numpy(dtype=np.float64)
+    peak = np.abs(observed).max() if len(observed) > 1 else 0.0
+    if peak == 0:
+        return 0.0
+    return float((observed / peak).std(ddof=1) * peak)
 
 
 def _preview(values):

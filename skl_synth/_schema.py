@@ -329,7 +329,13 @@ def _categories(series: pd.Series) -> tuple:
 def _decimals(values: np.ndarray, dtype) -> int | None:
     if pd.api.types.is_integer_dtype(dtype):
         return 0
-    eps = np.finfo(np.float32 if dtype == np.float32 else np.float64).eps
+    if str(dtype) in ("float32", "Float32"):  # exact: each float32 comes back
+        for decimals in range(MAX_DECIMALS + 1):
+            rounded = np.round(values, decimals).astype(np.float32)
+            if np.all(rounded == values.astype(np.float32)):
+                return decimals
+        return None
+    eps = np.finfo(np.float64).eps
     # relative to each value: rounding may only absorb representation noise
     tolerance = 8 * eps * np.abs(values)
     for decimals in range(MAX_DECIMALS + 1):
@@ -409,8 +415,10 @@ def float_to_column(values: np.ndarray, schema: ColumnSchema) -> pd.Series:
         ticks = np.round(np.nan_to_num(values) / step).astype("int64") * step
         ticks += schema.offset
         return _from_ticks(ticks, missing, schema)
-    if schema.decimals is not None:
-        values = np.round(values, schema.decimals)
+    if schema.decimals is not None:  # clipped again: rounding may cross a bound
+        values = np.clip(
+            np.round(values, schema.decimals), schema.minimum, schema.maximum
+        )
     values[missing] = np.nan
     return _restore_dtype(values, missing, schema)
 

@@ -1,8 +1,9 @@
-"""Object graphs to JSON nodes and binary members, and back, without pickle.
+"""Object graphs to JSON nodes and binary members, without pickle.
 
-The engine of :mod:`skl_synth.persistence`. :class:`Writer` turns an
+The writing half of :mod:`skl_synth.persistence`. :class:`Writer` turns an
 estimator into JSON nodes, putting numeric arrays (``.npy``) and torch
-weights (safetensors) aside as binary members; :class:`Reader` rebuilds it.
+weights (safetensors) aside as binary members;
+:class:`skl_synth._deserialization.Reader` rebuilds it.
 
 A node is a JSON value: ``None``, booleans, integers, finite floats,
 strings and lists stand for themselves; anything else is an object with one
@@ -19,7 +20,6 @@ import dataclasses
 import datetime
 import decimal
 import io
-import json
 import re
 import zoneinfo
 from collections import OrderedDict
@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-_ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNHANDLED = object()
 
 # Scalars JSON has no type for: (exact type, tag, to JSON, from JSON).
-_SCALARS = [
+SCALARS = [
     (float, "__float__", repr, float),  # non-finite floats only
     (
         datetime.datetime,
@@ -138,7 +138,7 @@ class Writer:
             return value
         if type(value) is float and np.isfinite(value):
             return value
-        for kind, tag, to_json, _ in _SCALARS:
+        for kind, tag, to_json, _ in SCALARS:
             if type(value) is kind:
                 return {tag: to_json(value)}
         for encoder in (self._container, self._numpy, self._pandas, self._registered):
@@ -234,16 +234,16 @@ class Writer:
                 node["index"] = self.encode(value.index, f"{where}.index")
             return node
         if isinstance(value, pd.api.extensions.ExtensionDtype):
-            return self._extension_dtype(value, where)
+            return self._dtype_node(value, where)
         return _UNHANDLED
 
-    def _extension_dtype(self, dtype, where):
+    def _dtype_node(self, dtype, where):
         if isinstance(dtype, pd.CategoricalDtype):
             categories = self.encode(dtype.categories, f"{where}.categories")
             return {"__categorical__": categories, "ordered": bool(dtype.ordered)}
         if isinstance(dtype, pd.DatetimeTZDtype):
             return {"__datetimetz__": dtype.unit, "tz": _encode_tz(dtype.tz, where)}
-        if _extension_dtype(str(dtype)) != dtype:
+        if extension_dtype(str(dtype)) != dtype:
             raise TypeError(
                 f"{where} has dtype {dtype}, which skl_synth.save cannot store; "
                 "convert the column to a numpy or standard pandas dtype first."
@@ -334,7 +334,7 @@ def _encode_tz(tz, where):
         offset = tz.utcoffset(None)
         return {"offset": [offset.days, offset.seconds], "name": tz.tzname(None)}
     name = getattr(tz, "zone", None)  # pytz
-    if name is None or _decode_tz({"name": name}) is None:
+    if name is None or decode_tz({"name": name}) is None:
         raise TypeError(
             f"{where} has the time zone {tz!r}, which save cannot store; use a "
             "zoneinfo, pytz or fixed-offset time zone."
@@ -343,259 +343,9 @@ def _encode_tz(tz, where):
 
 
 # --------------------------------------------------------------------------
-# reading
-# --------------------------------------------------------------------------
 
 
-class Reader:
-    """Decodes JSON nodes; ``read(name)`` returns the bytes of a member."""
-
-    def __init__(self, read):
-        self.read = read
-        self.objects = {}  # node id -> object
-
-    def decode(self, node, where):
-        """The value of ``node``; ``where`` names it in error messages."""
-        if node is None or type(node) in (bool, int, float, str):
-            return node
-        if type(node) is list:
-            return [self.decode(v, f"{where}[{i}]") for i, v in enumerate(node)]
-        tags = [k for k in node if k.startswith("__") and k.endswith("__")]
-        decoder = _DECODERS.get(tags[0]) if len(tags) == 1 else None
-        if decoder is None:
-            raise ValueError(f"{where}: unknown entry {_short(node)} in the manifest.")
-        try:
-            return decoder(self, node, where)
-        except (
-            KeyError,
-            TypeError,
-            IndexError,
-            AttributeError,
-            OverflowError,
-        ) as error:
-            raise ValueError(
-                f"{where}: malformed entry {_short(node)} in the manifest "
-                f"({type(error).__name__}: {error})."
-            ) from None
-
-    def _member(self, name, folder):
-        if not (isinstance(name, str) and name.startswith(f"{folder}/")):
-            raise ValueError(f"{name!r} is not a member of {folder}/.")
-        return self.read(name)
-
-    def _registered(self, path, kind, where):
-        found, cls = (
-            registry().get(path, (None, None))
-            if isinstance(path, str)
-            else (None, None)
-        )
-        if found != kind:
-            raise ValueError(
-                f"{where}: the file names {path!r}, which is not a class that "
-                "skl_synth.load may create (only skl_synth's estimators and "
-                "their parts are allowed); refusing to load it."
-            )
-        return cls
-
-    def _remember(self, node, obj):
-        self.objects[node["id"]] = obj
-        return obj
-
-    def _attributes(self, state, where):
-        if not isinstance(state, dict):
-            raise ValueError(f"{where}: the state must be a mapping.")
-        for name in state:
-            if not _ATTRIBUTE.fullmatch(name) or name.startswith("__"):
-                raise ValueError(f"{where}: {name!r} is not an attribute name.")
-        return state
-
-    def _set_state(self, obj, state, where):
-        for name, value in self._attributes(state, where).items():
-            vars(obj)[name] = self.decode(value, f"{where}.{name}")
-
-    def _estimator(self, node, where):
-        cls = self._registered(node["__estimator__"], "estimator", where)
-        parameters = self._attributes(node["parameters"], where)
-        unknown = sorted(set(parameters) - set(cls._get_param_names()))
-        if unknown:
-            raise ValueError(f"{where}: {cls.__name__} has no parameters {unknown}.")
-        decoded = {n: self.decode(v, f"{where}.{n}") for n, v in parameters.items()}
-        estimator = self._remember(node, cls(**decoded))
-        state = dict(self._attributes(node["state"], where))
-        modules = {
-            n: state.pop(n)
-            for n, v in list(state.items())
-            if isinstance(v, dict) and "__module__" in v
-        }
-        self._set_state(estimator, state, where)
-        if modules:
-            self._modules(estimator, modules, where)
-        return estimator
-
-    def _modules(self, estimator, nodes, where):
-        """Rebuild a synthesizer's modules with its own ``_build``, load weights."""
-        from safetensors import SafetensorError
-        from safetensors.torch import load as load_tensors
-
-        if set(nodes) != set(getattr(type(estimator), "_module_names", ())):
-            raise ValueError(f"{where}: unexpected torch modules {sorted(nodes)}.")
-        layout = estimator.encoder_.layout_
-        placeholder = torch.zeros((1, layout[-1].stop if layout else 0))
-        estimator._build(placeholder, torch.Generator(), torch.Generator(), "cpu")
-        for name, node in nodes.items():
-            module = getattr(estimator, name)
-            self._registered(node["__module__"], "module", f"{where}.{name}")
-            if node["__module__"] != class_path(type(module)):
-                raise ValueError(f"{where}.{name}: the module class does not match.")
-            try:
-                tensors = load_tensors(self._member(node["tensors"], "tensors"))
-                module.load_state_dict(tensors, strict=True)
-            except (SafetensorError, RuntimeError) as error:
-                raise ValueError(
-                    f"{where}.{name}: unreadable weights {node['tensors']!r} ({error})."
-                ) from None
-            module.train(bool(node["training"]))
-
-    def _object(self, node, where):
-        cls = self._registered(node["__object__"], "object", where)
-        obj = self._remember(node, object.__new__(cls))
-        self._set_state(obj, node["state"], where)
-        return obj
-
-    def _dataclass(self, node, where):
-        cls = self._registered(node["__dataclass__"], "dataclass", where)
-        fields = self._attributes(node["fields"], where)
-        values = {n: self.decode(v, f"{where}.{n}") for n, v in fields.items()}
-        return self._remember(node, cls(**values))
-
-    def _tree(self, node, where):
-        cls = self._registered(node["__tree__"], "tree", where)
-        n_features, n_classes, n_outputs = self.decode(node["arguments"], where)
-        n_classes = np.asarray(n_classes, dtype=np.intp)
-        state = self.decode(node["state"], where)
-        _check_tree(int(n_features), state, where)
-        tree = cls(int(n_features), n_classes, int(n_outputs))
-        try:
-            tree.__setstate__(state)
-        except ValueError as error:
-            raise ValueError(f"{where}: invalid tree ({error}).") from None
-        return self._remember(node, tree)
-
-    def _reference(self, node, where):
-        if node["__ref__"] not in self.objects:
-            raise ValueError(f"{where}: reference to an object not read before.")
-        return self.objects[node["__ref__"]]
-
-    def _mapping(self, node, where):
-        ordered = "__ordereddict__" in node
-        items = node["__ordereddict__" if ordered else "__dict__"]
-        pairs = [(self.decode(k, where), self.decode(v, where)) for k, v in items]
-        return OrderedDict(pairs) if ordered else dict(pairs)
-
-    def _ndarray(self, node, where):
-        data = self._member(node["__ndarray__"], "arrays")
-        try:
-            return np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as error:
-            raise ValueError(
-                f"{where}: {node['__ndarray__']!r} is not a plain numpy array "
-                f"({error}); arrays of Python objects (pickles) are refused."
-            ) from None
-
-    def _objarray(self, node, where):
-        values = self.decode(node["__objarray__"], where)
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
-        return array.reshape([int(n) for n in node["shape"]])
-
-    def _value(self, node, where):
-        dtype = np.dtype(str(node["dtype"]))
-        value = self.decode(node["__value__"], where)
-        if dtype.kind in "mM":
-            return np.asarray(int(value), dtype=np.int64).view(dtype)
-        if dtype.kind not in "biufU":
-            raise ValueError(f"{where}: unsupported scalar dtype {dtype}.")
-        return np.asarray(value, dtype=dtype)
-
-    def _scalar(self, node, where):
-        return self.decode(node["__scalar__"], where)[()]
-
-    def _dtype(self, node, where):
-        descr = self.decode(node["__dtype__"], where)
-        try:
-            return np.lib.format.descr_to_dtype(descr)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{where}: invalid dtype {descr!r} ({error}).") from None
-
-    def _random_state(self, node, where):
-        name, keys, position, has_gauss, cached = node["__random_state__"]
-        keys = self.decode(keys, where)
-        if name != "MT19937" or keys.dtype != np.uint32 or keys.shape != (624,):
-            raise ValueError(f"{where}: invalid random state.")
-        state = np.random.RandomState()
-        state.set_state((name, keys, int(position), int(has_gauss), float(cached)))
-        return self._remember(node, state)
-
-    def _timestamp(self, node, where):
-        stamp = pd.Timestamp(self.decode(node["__timestamp__"], where)[()])
-        return (
-            stamp
-            if node["tz"] is None
-            else stamp.tz_localize("UTC").tz_convert(self._tz(node["tz"], where))
-        )
-
-    def _timedelta(self, node, where):
-        return pd.Timedelta(self.decode(node["__timedelta__"], where)[()])
-
-    def _series(self, node, where):
-        values = self.decode(node["__series__"], where)
-        dtype = self.decode(node["dtype"], where)
-        index = self.decode(node["index"], where)
-        if not (isinstance(dtype, np.dtype) and not dtype.hasobject):
-            values = pd.array(values, dtype=dtype)
-        return pd.Series(
-            values, index=index, dtype=dtype, name=self.decode(node["name"], where)
-        )
-
-    def _index(self, node, where):
-        values = self.decode(node["__index__"], where)
-        dtype = self.decode(node["dtype"], where)
-        return pd.Index(values, dtype=dtype, name=self.decode(node["name"], where))
-
-    def _range(self, node, where):
-        start, stop, step = (int(v) for v in node["__range__"])
-        return pd.RangeIndex(start, stop, step, name=self.decode(node["name"], where))
-
-    def _frame(self, node, where):
-        columns = [self.decode(s, where) for s in node["__frame__"]]
-        index = self.decode(node["index"], where)
-        frame = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=index)
-        frame.columns = self.decode(node["columns"], where)
-        return frame
-
-    def _categorical(self, node, where):
-        categories = self.decode(node["__categorical__"], where)
-        return pd.CategoricalDtype(categories, ordered=bool(node["ordered"]))
-
-    def _datetimetz(self, node, where):
-        return pd.DatetimeTZDtype(
-            str(node["__datetimetz__"]), self._tz(node["tz"], where)
-        )
-
-    def _extension(self, node, where):
-        dtype = _extension_dtype(node["__extension__"])
-        if dtype is None:
-            raise ValueError(f"{where}: unknown dtype {node['__extension__']!r}.")
-        return dtype
-
-    def _tz(self, node, where):
-        tz = _decode_tz(node)
-        if tz is None:
-            raise ValueError(f"{where}: unknown time zone {_short(node)}.")
-        return tz
-
-
-def _decode_tz(node):
+def decode_tz(node):
     try:
         if "zoneinfo" in node:
             return zoneinfo.ZoneInfo(str(node["zoneinfo"]))
@@ -612,85 +362,10 @@ def _decode_tz(node):
         return None  # pytz.UnknownTimeZoneError is a KeyError
 
 
-def _extension_dtype(name):
+def extension_dtype(name):
     """A standard pandas extension dtype from its name, or None."""
     try:
         dtype = pd.api.types.pandas_dtype(str(name))
     except (TypeError, ValueError, ImportError):
         return None
     return dtype if isinstance(dtype, _EXTENSION_DTYPES) else None
-
-
-def _check_tree(n_features, state, where):
-    """Refuse trees whose nodes point outside the tree or the features."""
-    nodes, values = state.get("nodes"), state.get("values")
-    if not (isinstance(nodes, np.ndarray) and isinstance(values, np.ndarray)):
-        raise ValueError(f"{where}: invalid tree arrays.")
-    try:
-        left, right, feature = (
-            nodes["left_child"],
-            nodes["right_child"],
-            nodes["feature"],
-        )
-    except (ValueError, KeyError, IndexError):
-        raise ValueError(f"{where}: invalid tree nodes.") from None
-    count = len(nodes)
-    children = np.concatenate([left, right])
-    split = left != -1
-    if (
-        state.get("node_count") != count
-        or len(values) != count
-        or np.any((children < -1) | (children >= count))
-        or np.any(split & ((feature < 0) | (feature >= n_features)))
-    ):
-        raise ValueError(f"{where}: the tree's nodes point outside the tree.")
-
-
-def _scalar_decoder(tag, from_json):
-    def decode(reader, node, where):
-        try:
-            return from_json(node[tag])
-        except (ValueError, TypeError, decimal.InvalidOperation) as error:
-            raise ValueError(
-                f"{where}: invalid {tag} {node[tag]!r} ({error})."
-            ) from None
-
-    return decode
-
-
-def _short(node, limit=80):
-    text = json.dumps(node)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-_DECODERS = {
-    "__estimator__": Reader._estimator,
-    "__object__": Reader._object,
-    "__dataclass__": Reader._dataclass,
-    "__tree__": Reader._tree,
-    "__ref__": Reader._reference,
-    "__tuple__": lambda reader, node, where: tuple(
-        reader.decode(node["__tuple__"], where)
-    ),
-    "__dict__": Reader._mapping,
-    "__ordereddict__": Reader._mapping,
-    "__slice__": lambda reader, node, where: slice(*node["__slice__"]),
-    "__ndarray__": Reader._ndarray,
-    "__objarray__": Reader._objarray,
-    "__value__": Reader._value,
-    "__scalar__": Reader._scalar,
-    "__dtype__": Reader._dtype,
-    "__random_state__": Reader._random_state,
-    "__nat__": lambda reader, node, where: pd.NaT,
-    "__na__": lambda reader, node, where: pd.NA,
-    "__timestamp__": Reader._timestamp,
-    "__timedelta__": Reader._timedelta,
-    "__series__": Reader._series,
-    "__index__": Reader._index,
-    "__range__": Reader._range,
-    "__frame__": Reader._frame,
-    "__categorical__": Reader._categorical,
-    "__datetimetz__": Reader._datetimetz,
-    "__extension__": Reader._extension,
-    **{tag: _scalar_decoder(tag, from_json) for _, tag, _, from_json in _SCALARS},
-}

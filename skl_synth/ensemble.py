@@ -139,6 +139,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         Fraction of the rows held out with ``weighting="validation"``; no
         rows are held out otherwise.
     {discrete_columns}
+    {reject_copies} The members' own
+        ``reject_copies`` settings apply within each member.
     n_jobs : int, default=None
         Members fitted in parallel by joblib. ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context; -1 uses all processors.
@@ -187,6 +189,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         One row per member: ``member``, ``synthesizer``, ``part``,
         ``n_rows``, ``fit_time`` (seconds), ``weight`` and, with
         ``weighting="validation"``, ``validation_score``.
+    {copies_attributes}
     {features_in}
 
     See Also
@@ -225,6 +228,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         "weighting": [StrOptions({"uniform", "size", "validation"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "discrete_columns": ["array-like", None],
+        "reject_copies": ["boolean"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -240,6 +244,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         weighting="validation",
         validation_fraction=0.2,
         discrete_columns=None,
+        reject_copies=False,
         n_jobs=None,
         verbose=0,
         random_state=None,
@@ -251,6 +256,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self.weighting = weighting
         self.validation_fraction = validation_fraction
         self.discrete_columns = discrete_columns
+        self.reject_copies = reject_copies
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
@@ -313,7 +319,10 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
         if isinstance(conditions, pd.DataFrame):
             conditions = conditions.reset_index(drop=True)
-        rng = np.random.RandomState(self._sampling_seed())
+        return self._sample_without_copies(n_samples, conditions)
+
+    def _sample_table(self, n_samples, conditions, seed):
+        rng = np.random.RandomState(seed)
         chosen = self._choose_members(n_samples, conditions, rng)
         seeds = rng.randint(_SEED_MAX, size=len(self.members_))
         tables, positions = [], []

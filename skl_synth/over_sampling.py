@@ -120,6 +120,7 @@ class GenerativeSamplerMixin:
             row_filter = self._fit_filter(X, frame, y, seeds[1])
             self.filter_ = row_filter.classifier
         self.synthesizers_, self.n_rejected_ = {}, {c: 0 for c in learn}
+        self.n_copies_rejected_ = {c: 0 for c in learn}
         self.fallback_classes_ = small
         generated = {}
         if small:
@@ -130,6 +131,13 @@ class GenerativeSamplerMixin:
                 UserWarning,
                 stacklevel=3,
             )
+            if self.reject_copies:
+                warnings.warn(
+                    f"reject_copies does not apply to classes [{_preview(small)}]: "
+                    "their new rows are jittered copies of their own rows.",
+                    UserWarning,
+                    stacklevel=3,
+                )
             generated.update(_jitter(frame, y, {c: grow[c] for c in small}, seeds[2]))
         if learn:
             generated.update(self._generate(frame, y, learn, row_filter, seeds[0]))
@@ -148,6 +156,14 @@ class GenerativeSamplerMixin:
 
     def _generate(self, frame, y, counts, row_filter, seed):
         synthesizer = self._synthesizer()
+        if self.reject_copies:
+            if "reject_copies" not in synthesizer.get_params(deep=False):
+                raise ValueError(
+                    f"reject_copies=True, but the synthesizer "
+                    f"{type(synthesizer).__name__} has no reject_copies parameter; "
+                    "use a skl_synth synthesizer, or reject_copies=False."
+                )
+            synthesizer = clone(synthesizer).set_params(reject_copies=True)
         if self.mode == "per_class":
             rng = np.random.RandomState(seed)
             jobs = [
@@ -167,9 +183,10 @@ class GenerativeSamplerMixin:
         else:
             results = _fit_conditional(synthesizer, frame, y, counts, row_filter, seed)
         generated = {}
-        for c, (model, rows, n_rejected, n_filled) in zip(counts, results, strict=True):
+        for c, result in zip(counts, results, strict=True):
+            model, rows, n_rejected, n_filled, n_copies = result
             self.synthesizers_[c], generated[c] = model, rows
-            self.n_rejected_[c] = n_rejected
+            self.n_rejected_[c], self.n_copies_rejected_[c] = n_rejected, n_copies
             if n_filled:
                 warnings.warn(
                     f"the filter rejected too many generated rows of class "
@@ -239,6 +256,14 @@ _SAMPLER_DOC = {
         up to {rounds} rounds; a class still short after them is completed
         with its rejected rows of highest probability, with a warning. The
         number of rejected rows is in ``n_rejected_``.""",
+    "reject_copies": """reject_copies : bool, default=False
+        Privacy guard: generated rows equal to a training row (of their
+        class) are rejected and drawn again, by the synthesizer's own
+        ``reject_copies`` (see
+        :class:`~skl_synth.synthesizers.VAESynthesizer`), which must have
+        that parameter. The numbers of rejected rows are in
+        ``n_copies_rejected_``. Classes grown by jittered duplication are
+        not covered (a warning says so).""",
     "random_state": """random_state : int, RandomState instance or None, default=None
         Seeds everything: each synthesizer clone gets a ``RandomState``
         seeded with an independent integer drawn from it (overriding its own
@@ -268,6 +293,9 @@ _SAMPLER_DOC = {
         The classes grown by jittered duplication (too few rows).
     n_rejected_ : dict
         Generated rows dropped by the filter, per class (0 without filter).
+    n_copies_rejected_ : dict
+        Generated rows rejected as copies of a training row, per class (0
+        without ``reject_copies``).
     filter_ : classifier or None
         The fitted filter classifier.
     n_features_in_ : int
@@ -288,6 +316,7 @@ _CONSTRAINTS = {
         Interval(Real, 0, 1, closed="right"),
         HasMethods(["fit", "predict_proba"]),
     ],
+    "reject_copies": ["boolean"],
     "random_state": ["random_state"],
     "n_jobs": [Integral, None],
 }
@@ -328,6 +357,7 @@ class GenerativeOverSampler(GenerativeSamplerMixin, BaseOverSampler):
     {sampling_strategy}
     {mode}
     {filter}
+    {reject_copies}
     {random_state}
     {n_jobs}
 
@@ -370,6 +400,7 @@ class GenerativeOverSampler(GenerativeSamplerMixin, BaseOverSampler):
         sampling_strategy="auto",
         mode="conditional",
         filter=None,
+        reject_copies=False,
         random_state=None,
         n_jobs=None,
     ):
@@ -377,6 +408,7 @@ class GenerativeOverSampler(GenerativeSamplerMixin, BaseOverSampler):
         self.sampling_strategy = sampling_strategy
         self.mode = mode
         self.filter = filter
+        self.reject_copies = reject_copies
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -405,6 +437,7 @@ class VAEOverSampler(GenerativeOverSampler):
     {sampling_strategy}
     {mode}
     {filter}
+    {reject_copies}
     {random_state}
     {n_jobs}
 
@@ -449,6 +482,7 @@ class GANOverSampler(GenerativeOverSampler):
     {sampling_strategy}
     {mode}
     {filter}
+    {reject_copies}
     {random_state}
     {n_jobs}
 
@@ -498,6 +532,7 @@ class EnsembleOverSampler(GenerativeOverSampler):
     {sampling_strategy}
     {mode}
     {filter}
+    {reject_copies}
     {random_state}
     {n_jobs}
 
@@ -552,6 +587,7 @@ class GenerativeAugmenter(GenerativeSamplerMixin, BaseSampler):
         New rows per real row, in every class.
     {mode}
     {filter}
+    {reject_copies}
     {random_state}
     {n_jobs}
 
@@ -592,6 +628,7 @@ class GenerativeAugmenter(GenerativeSamplerMixin, BaseSampler):
         ratio=0.5,
         mode="conditional",
         filter=None,
+        reject_copies=False,
         random_state=None,
         n_jobs=None,
     ):
@@ -599,6 +636,7 @@ class GenerativeAugmenter(GenerativeSamplerMixin, BaseSampler):
         self.ratio = ratio
         self.mode = mode
         self.filter = filter
+        self.reject_copies = reject_copies
         self.random_state = random_state
         self.n_jobs = n_jobs
 

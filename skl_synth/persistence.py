@@ -166,7 +166,7 @@ def load(path):
             f"{path!r} is not a skl_synth model file (not a zip archive); "
             "load reads files written by skl_synth.save only."
         ) from error
-    from ._serialization import Reader
+    from ._deserialization import Reader
 
     with archive:
         manifest = _read_manifest(archive, path)

@@ -295,9 +295,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         frame = self._check_input(X, reset=False)
         out = np.empty((len(frame), self._width), dtype=np.float32)
         for codec, block in zip(self.column_codecs_, self._column_slices, strict=True):
-            out[:, block] = codec.transform(
-                frame[codec.schema.name], self.handle_unknown
+            view = out[:, block]  # one-hot blocks are written in place, not copied
+            encoded = codec.transform(
+                frame[codec.schema.name], self.handle_unknown, view
             )
+            if encoded is not view:
+                view[:] = encoded
         return out
 
     def inverse_transform(self, X):

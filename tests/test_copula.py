@@ -330,7 +330,11 @@ def test_clone_and_pickle_round_trip(fitted):
     pd.testing.assert_frame_equal(
         restored.sample(200, conditions={"gender": "F"}), expected
     )
-    assert clone(copula).get_params() == {"discrete_columns": None, "random_state": 0}
+    assert clone(copula).get_params() == {
+        "discrete_columns": None,
+        "reject_copies": False,
+        "random_state": 0,
+    }
 
 
 def test_invalid_parameters_raise(placements):

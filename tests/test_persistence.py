@@ -100,6 +100,17 @@ def test_ensemble_members_restored(fitted, tmp_path):
         )
 
 
+def test_privacy_guard_round_trip(tmp_path):
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame(
+        {"a": rng.choice(list("wxyz"), 80), "b": rng.randint(0, 30, 80)}
+    )
+    model = GaussianCopulaSynthesizer(reject_copies=True, random_state=0).fit(table)
+    loaded = round_trip(model, tmp_path)
+    assert_frame_equal(loaded.sample(100), model.sample(100))
+    assert loaded.n_copies_rejected_ == model.n_copies_rejected_ > 0
+
+
 def test_unfitted_round_trip(tmp_path):
     model = EnsembleSynthesizer([("vae", VAESynthesizer(epochs=3))], n_partitions=2)
     loaded = round_trip(model, tmp_path)
@@ -371,3 +382,24 @@ def test_warns_on_another_package_version(saved, tmp_path):
     manifest["versions"]["skl_synth"] = "0.0.1"
     with pytest.warns(UserWarning, match="saved with skl_synth 0.0.1"):
         load(write(tmp_path / "old.skl", manifest, members))
+
+
+def test_refuses_a_tree_pointing_outside_itself(placements, tmp_path):
+    X, y = placements.drop(columns="gender"), placements["gender"]
+    sampler = GenerativeOverSampler(
+        GaussianCopulaSynthesizer(), filter="classifier", random_state=0
+    )
+    sampler.fit_resample(X, y)
+    save(sampler, tmp_path / "sampler.skl")
+    with zipfile.ZipFile(tmp_path / "sampler.skl") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members.pop("manifest.json"))
+    pairs = find(manifest, "__tree__")["state"]["__dict__"]
+    name = dict(pairs)["nodes"]["__ndarray__"]
+    nodes = np.load(io.BytesIO(members[name]))
+    nodes["left_child"][0] = 10**9  # a read far outside the node array
+    buffer = io.BytesIO()
+    np.save(buffer, nodes)
+    members[name] = buffer.getvalue()
+    with pytest.raises(ValueError, match="point outside the tree"):
+        load(write(tmp_path / "evil.skl", manifest, members))

@@ -31,8 +31,12 @@ from ..preprocessing import TabularEncoder
 from ..utils._random import local_random_state
 
 _SEED_MAX = np.iinfo(np.int32).max
-_SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling
+_SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
+# Hard one-hot outputs pad every one-hot span to the widest one: a chunk
+# holds at most this many padded values (fewer rows for very wide columns).
+_SAMPLE_PADDED_VALUES = 2**23
 _STEPS_PER_EVALUATION = 100  # optimizer steps between early-stopping scores
+_COPY_ROUNDS = 10  # rounds redrawing the rows that copy a training row
 
 
 class BaseSynthesizer(BaseEstimator):
@@ -100,6 +104,14 @@ class BaseSynthesizer(BaseEstimator):
         """
         self._validate_params()
         self._check_params()
+        try:
+            self._fit(X)
+        except Exception:
+            self._forget_fit()  # a failed fit leaves nothing half-trained
+            raise
+        return self
+
+    def _fit(self, X):
         rng = local_random_state(self.random_state)
         self.encoder_ = TabularEncoder(
             discrete_columns=self.discrete_columns,
@@ -109,8 +121,19 @@ class BaseSynthesizer(BaseEstimator):
         self.n_features_in_ = self.encoder_.n_features_in_
         if hasattr(self.encoder_, "feature_names_in_"):
             self.feature_names_in_ = self.encoder_.feature_names_in_
-        self._fit_encoded(X, self.encoder_.transform(X), rng)
-        return self
+        encoded = self.encoder_.transform(X)
+        self._copy_hashes = None
+        if getattr(self, "reject_copies", False):
+            decoded = self.encoder_.inverse_transform(encoded)
+            self._copy_hashes = np.union1d(row_hashes(X), row_hashes(decoded))
+            self.n_copies_rejected_ = 0
+            del decoded
+        self._fit_encoded(X, encoded, rng)
+
+    def _forget_fit(self):
+        """Remove the fitted attributes: ``check_is_fitted`` fails again."""
+        for name in [n for n in vars(self) if n.endswith("_") and n[:2] != "__"]:
+            delattr(self, name)
 
     def sample(self, n_samples, *, conditions=None):
         """Generate ``n_samples`` rows like the training table.
@@ -133,10 +156,47 @@ class BaseSynthesizer(BaseEstimator):
         """
         check_is_fitted(self)
         n_samples = check_n_samples(n_samples)
+        return self._sample_without_copies(n_samples, conditions)
+
+    def _sample_table(self, n_samples, conditions, seed):
+        """``n_samples`` decoded rows that satisfy ``conditions``."""
         plan = ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
-        seed = self._sampling_seed()
         encoded = self._sample_encoded(n_samples, plan, seed)
         return plan.enforce(self.encoder_.inverse_transform(encoded))
+
+    def _sample_without_copies(self, n_samples, conditions):
+        """Sample; with ``reject_copies``, redraw rows equal to a training row.
+
+        Rejected rows are redrawn with their own conditions, in up to
+        :data:`_COPY_ROUNDS` rounds; ``n_copies_rejected_`` counts them.
+        """
+        seed = self._sampling_seed()
+        table = self._sample_table(n_samples, conditions, seed)
+        hashes = getattr(self, "_copy_hashes", None)
+        if hashes is None:
+            return table
+        rng = np.random.RandomState(seed)
+        copies = np.isin(row_hashes(table), hashes)
+        self.n_copies_rejected_ = int(copies.sum())
+        for _ in range(_COPY_ROUNDS):
+            if not copies.any():
+                return table
+            rows = np.flatnonzero(copies)
+            asked = conditions
+            if isinstance(conditions, pd.DataFrame):
+                asked = conditions.iloc[rows].reset_index(drop=True)
+            new = self._sample_table(len(rows), asked, rng.randint(_SEED_MAX))
+            table = _replace_rows(table, rows, new)
+            copies[rows] = np.isin(row_hashes(new), hashes)
+            self.n_copies_rejected_ += int(copies.sum())
+        if copies.any():
+            raise ValueError(
+                f"{type(self).__name__}(reject_copies=True): after {_COPY_ROUNDS} "
+                f"rounds, {int(copies.sum())} of {n_samples} generated rows still "
+                "copy a training row; this table (or these conditions) leaves few "
+                "rows that are not training rows. Set reject_copies=False."
+            )
+        return table
 
     def score(self, X, y=None):
         """Score a fresh sample of ``len(X)`` rows against real rows ``X``.
@@ -279,6 +339,22 @@ class ConditionPlan:
         return table
 
 
+def row_hashes(table):
+    """One 64-bit hash per row of a table (DataFrame or array), index ignored."""
+    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
+
+def _replace_rows(table, rows, new):
+    """``table`` with the rows at positions ``rows`` replaced by ``new``'s."""
+    if not isinstance(table, pd.DataFrame):
+        table[rows] = new
+        return table
+    kept = np.setdiff1d(np.arange(len(table)), rows)
+    merged = pd.concat([table.iloc[kept], new.set_axis(rows)]).sort_index()
+    return merged.reset_index(drop=True)
+
+
 def check_n_samples(n_samples):
     """``n_samples`` as an int, or a ValueError if it is not a positive integer."""
     integer = isinstance(n_samples, Integral) and not isinstance(n_samples, bool)
@@ -317,6 +393,7 @@ _DEEP_CONSTRAINTS = {
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "discrete_columns": ["array-like", None],
+    "reject_copies": ["boolean"],
     "device": [str, torch.device],
     "verbose": ["verbose"],
     "random_state": ["random_state"],
@@ -363,7 +440,7 @@ class DeepSynthesizer(BaseSynthesizer):
         order = rng.permutation(len(encoded))
         held, kept = np.sort(order[:n_validation]), np.sort(order[n_validation:])
         real = self.encoder_._check_input(_safe_indexing(X, held), reset=False)
-        return encoded[kept], real.reset_index(drop=True)
+        return _compact(encoded, kept), real.reset_index(drop=True)
 
     def _train(self, data, validation):
         from tqdm.auto import tqdm
@@ -451,16 +528,20 @@ class DeepSynthesizer(BaseSynthesizer):
             np.concatenate(counts) if counts else [], device=device
         )
         space = ConditionSpace([s.width for s in spans], counts)
-        condition = space.sample_original(n_samples, rng)
-        guided = np.flatnonzero(plan.guide >= 0)
-        if len(guided):
-            flat = torch.as_tensor(plan.guide[guided], device=device)
-            condition[torch.as_tensor(guided, device=device)] = space.vectors(flat)
-        chunks = [
-            self._generate(condition[start : start + _SAMPLE_CHUNK], rng, layout)
-            for start in range(0, n_samples, _SAMPLE_CHUNK)
-        ]
-        return torch.cat(chunks).cpu().numpy()
+        # chunk by chunk, conditions included: drawing n_samples conditions at
+        # once takes n_samples x (widest span) doubles
+        out = np.empty((n_samples, layout.width), dtype=np.float32)
+        step = _sample_chunk(self.encoder_.layout_)
+        for start in range(0, n_samples, step):
+            stop = min(start + step, n_samples)
+            condition = space.sample_original(stop - start, rng)
+            guide = plan.guide[start:stop]
+            guided = np.flatnonzero(guide >= 0)
+            if len(guided):
+                flat = torch.as_tensor(guide[guided], device=device)
+                condition[torch.as_tensor(guided, device=device)] = space.vectors(flat)
+            out[start:stop] = self._generate(condition, rng, layout).cpu().numpy()
+        return out
 
     def _sampling_device(self):
         """The fitting device, or the CPU where that device is unavailable."""
@@ -478,6 +559,26 @@ class DeepSynthesizer(BaseSynthesizer):
             if name in state:
                 state[name] = copy.deepcopy(state[name]).to("cpu")
         return state
+
+
+def _sample_chunk(layout):
+    """Rows per forward pass: :data:`_SAMPLE_CHUNK`, fewer for wide one-hots."""
+    widths = [span.width for span in layout if span.kind == "onehot"]
+    padded = len(widths) * max(widths, default=1)
+    return int(np.clip(_SAMPLE_PADDED_VALUES // max(padded, 1), 256, _SAMPLE_CHUNK))
+
+
+def _compact(rows, kept, chunk=65_536):
+    """``rows[kept]`` for sorted ``kept``, moved to the first rows, in place.
+
+    A copy of the training rows would double the memory of a large table.
+    Chunk by chunk, row ``j`` receives row ``kept[j] >= j``, which no
+    earlier chunk has overwritten.
+    """
+    for start in range(0, len(kept), chunk):
+        part = kept[start : start + chunk]
+        rows[start : start + len(part)] = rows[part]
+    return rows[: len(kept)]
 
 
 def resolve_device(device):

@@ -70,6 +70,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     Parameters
     ----------
     {discrete_columns}
+    {reject_copies}
     random_state : int, RandomState instance or None, default=None
         Seeds the encoder, the latent draws of discrete columns during fit
         and the sampling. With an int, fitting the same data gives identical
@@ -95,6 +96,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         log-likelihood of the training latents under ``correlation_``, the
         latents of missing cells set to 0) and ``time``, the seconds spent
         fitting the copula after encoding.
+    {copies_attributes}
     {features_in}
 
     See Also
@@ -120,11 +122,15 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     _continuous_encoding = "quantile"
     _parameter_constraints: dict = {
         "discrete_columns": ["array-like", None],
+        "reject_copies": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, discrete_columns=None, random_state=None):
+    def __init__(
+        self, *, discrete_columns=None, reject_copies=False, random_state=None
+    ):
         self.discrete_columns = discrete_columns
+        self.reject_copies = reject_copies
         self.random_state = random_state
 
     # ------------------------------------------------------------------

@@ -56,6 +56,7 @@ class GANSynthesizer(DeepSynthesizer):
     {validation_fraction}
     {n_iter_no_change}
     {discrete_columns}
+    {reject_copies}
     {device}
     {verbose}
     {random_state}
@@ -72,6 +73,7 @@ class GANSynthesizer(DeepSynthesizer):
         One row per epoch: ``generator_loss``, ``discriminator_loss``,
         ``validation_score`` (with early stopping) and elapsed ``time``.
     {training_attributes}
+    {copies_attributes}
     {features_in}
 
     See Also
@@ -124,6 +126,7 @@ class GANSynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
+        reject_copies=False,
         device="auto",
         verbose=0,
         random_state=None,
@@ -143,6 +146,7 @@ class GANSynthesizer(DeepSynthesizer):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.discrete_columns = discrete_columns
+        self.reject_copies = reject_copies
         self.device = device
         self.verbose = verbose
         self.random_state = random_state

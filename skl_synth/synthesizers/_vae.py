@@ -49,6 +49,7 @@ class VAESynthesizer(DeepSynthesizer):
     {validation_fraction}
     {n_iter_no_change}
     {discrete_columns}
+    {reject_copies}
     {device}
     {verbose}
     {random_state}
@@ -65,6 +66,7 @@ class VAESynthesizer(DeepSynthesizer):
         One row per epoch: ``loss``, ``validation_score`` (with early
         stopping) and elapsed ``time``.
     {training_attributes}
+    {copies_attributes}
     {features_in}
 
     See Also
@@ -111,6 +113,7 @@ class VAESynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
+        reject_copies=False,
         device="auto",
         verbose=0,
         random_state=None,
@@ -127,6 +130,7 @@ class VAESynthesizer(DeepSynthesizer):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.discrete_columns = discrete_columns
+        self.reject_copies = reject_copies
         self.device = device
         self.verbose = verbose
         self.random_state = random_state

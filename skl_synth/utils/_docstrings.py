@@ -20,6 +20,14 @@ _SHARED = {
     "discrete_columns": """discrete_columns : list of column labels, default=None
         Numeric columns to treat as discrete; ``None`` infers them (see
         :class:`~skl_synth.preprocessing.TabularEncoder`).""",
+    "reject_copies": """reject_copies : bool, default=False
+        Privacy guard: ``sample`` rejects every generated row equal to a
+        training row and draws a replacement with the same conditions, in up
+        to 10 rounds, so that it still returns ``n_samples`` rows (and raises
+        a ValueError if it cannot: a table with few possible rows);
+        ``n_copies_rejected_`` counts the rejected rows. Rows are compared by
+        64-bit hashes of the training rows, as given and as encoded then
+        decoded, computed in ``fit``; the rows themselves are not kept.""",
     "device": """device : "auto", "cpu", "cuda" or torch.device, default="auto"
         Where the networks train. ``"auto"`` uses CUDA when available. A
         model fitted on a GPU samples on a CPU-only machine after
@@ -47,6 +55,10 @@ _SHARED["training_attributes"] = """n_epochs_ : int
         Whether early stopping was used.
     device_ : str
         The device the networks were trained on."""
+
+_SHARED["copies_attributes"] = """n_copies_rejected_ : int
+        With ``reject_copies=True``: the generated rows rejected as copies of
+        a training row by the last ``sample`` call (0 after ``fit``)."""
 
 _SHARED["check_parameters"] = """Parameters
     ----------
