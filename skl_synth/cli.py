@@ -1,28 +1,53 @@
 """The ``skl-synth`` command (also ``python -m skl_synth``).
 
-Subcommands:
+Subcommands (``skl-synth COMMAND --help`` shows each one's options and an
+example):
 
 ``demo``
-    Fit a synthesizer (VAE by default) on 70% of the embedded
-    ``student_placements`` table, write synthetic rows to a CSV, and print
-    the held-out score beside a Gaussian copula, a column-shuffled copy and
-    real rows.
+    Fit a synthesizer (an ensemble by default) on 70% of the embedded
+    ``student_placements`` table, write synthetic rows to a CSV file and an
+    HTML report, and print held-out scores beside reference points.
+``fit``
+    Fit a synthesizer on a table and write it to a model file.
+``sample``
+    Generate rows from a model file, optionally under conditions.
+``evaluate``
+    Print the fidelity, privacy and utility scores of synthetic rows
+    (:func:`skl_synth.metrics.evaluate`), optionally as an HTML report.
+``oversample``
+    Balance a table's classes with generated rows
+    (:mod:`skl_synth.over_sampling`).
+
+Tables are read and written as CSV or Parquet, chosen by the file extension
+(``.csv``, ``.csv.gz``, ``.parquet``; Parquet needs pyarrow). In CSV input,
+text columns whose values are all ISO dates or times (``2020-07-23``) are
+read as datetimes. Model files are written with :func:`joblib.dump` (a
+pickle: load only files you trust) until skl_synth has a persistence format
+of its own. A user mistake (a missing file, an unknown column, a bad value)
+prints one line, ``skl-synth: error: ...``, on stderr and exits with
+status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-
-import numpy as np
-from sklearn.model_selection import train_test_split
+import warnings
 
 from . import __version__
-from .datasets import load_student_placements
-from .synthesizers import GANSynthesizer, GaussianCopulaSynthesizer, VAESynthesizer
+from . import _cli_commands as _run
+from ._cli_commands import DEEP_EPOCHS, ENSEMBLE_EPOCHS
 
 __all__ = ["main"]
+
+# What a user can get wrong; reported in one line with exit status 2. The
+# subcommands (in _cli_commands) import the heavy modules (torch, sdmetrics)
+# when they run, so that ``--help`` and usage errors answer at once.
+_USER_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
+_JOBLIB_NOTE = (
+    "Model files are written with joblib.dump (a pickle: load only files\n"
+    "you trust); skl_synth's own save/load format will replace it."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,117 +61,280 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     status : int
-        0 on success, 2 on a usage error.
+        0 on success, 2 on a user mistake (after printing one line
+        ``skl-synth: error: ...`` on stderr).
 
     Examples
     --------
     >>> import os, tempfile
     >>> from skl_synth.cli import main
-    >>> path = os.path.join(tempfile.mkdtemp(), "fake.csv")
-    >>> main(["demo", "--epochs", "2", "--quiet", "-o", path])
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "fake.csv")
+    >>> main(["demo", "--model", "copula", "--quiet", "-o", path, "--report", ""])
     0
     >>> os.path.getsize(path) > 0
     True
+    >>> main(["sample", os.path.join(folder, "missing.joblib"), "-n", "5",
+    ...       "-o", path])
+    2
     """
     parser = _make_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    return args.run(args)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except _USER_ERRORS as error:
+            print(f"skl-synth: error: {_one_line(error)}", file=sys.stderr)
+            return 2
+
+
+def _one_line(error):
+    if isinstance(error, KeyError) and error.args:
+        message = str(error.args[0])
+    else:
+        message = str(error)
+    return " ".join(message.split()) or type(error).__name__
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"skl-synth: warning: {_one_line(message)}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------
+# the parser
+# --------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (subcommands' parsers are of this class too)."""
+
+    def error(self, message):
+        self.exit(2, f"skl-synth: error: {message} (see '{self.prog} --help')\n")
 
 
 def _make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skl-synth",
         description="Synthetic tabular data with scikit-learn estimators.",
+        epilog="Run 'skl-synth COMMAND --help' for a command's options and an "
+        "example. Tables: .csv, .csv.gz or .parquet (by extension).",
     )
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser(
+    for add in (_add_demo, _add_fit, _add_sample, _add_evaluate, _add_oversample):
+        add(commands)
+    return parser
+
+
+def _command(commands, name, run, summary, description, example):
+    command = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.set_defaults(run=run)
+    return command
+
+
+def _add_common(command, *, seed=0, seed_help="random seed (default 0)"):
+    command.add_argument("--seed", type=int, default=seed, metavar="S", help=seed_help)
+    command.add_argument(
+        "--quiet", action="store_true", help="no progress bars and no summary"
+    )
+
+
+def _add_demo(commands):
+    demo = _command(
+        commands,
         "demo",
-        help="fit a synthesizer on the embedded student_placements table",
-        description="Fit a synthesizer on 70%% of the embedded student_placements "
-        "table, write synthetic rows to a CSV, and score them against the 30%% "
-        "held out, beside reference points.",
-        epilog="example: skl-synth demo --model gan --epochs 100 -o fake.csv",
+        _run.demo,
+        "fit a synthesizer on the embedded student_placements table",
+        "Fit a synthesizer on 70% of the embedded student_placements table\n"
+        "(215 students, 16 mixed-type columns), write synthetic rows to a CSV\n"
+        "file and an HTML report, and print the score against the 30% held\n"
+        "out, beside a Gaussian copula, column-shuffled rows and real rows.",
+        "skl-synth demo --model gan --epochs 100 -o fake.csv --report fake.html",
     )
     demo.add_argument(
         "--model",
-        choices=sorted(_MODELS),
-        default="vae",
-        help="synthesizer (default vae)",
+        choices=["ensemble", "gan", "vae", "copula"],
+        default="ensemble",
+        help="synthesizer (default ensemble: a VAE and a Gaussian copula on "
+        "bootstrap parts, weighted on held-out rows)",
     )
-    demo.add_argument(
-        "--epochs",
-        type=_positive_int,
-        default=300,
-        help="training epochs (default 300)",
-    )
+    _add_epochs(demo)
     demo.add_argument(
         "-o",
         "--output",
         default="synthetic_student_placements.csv",
-        help="CSV file for the synthetic rows",
+        help="table for the synthetic rows (default %(default)s)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo.add_argument("--quiet", action="store_true", help="print nothing")
-    demo.set_defaults(run=_demo)
-    return parser
+    demo.add_argument(
+        "--report",
+        default="report_student_placements.html",
+        help="HTML report, '' for none (default %(default)s)",
+    )
+    _add_common(demo)
+
+
+def _add_epochs(command):
+    command.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help=f"training epochs of the GAN and VAE (default {DEEP_EPOCHS}; for "
+        f"the ensemble's VAE {ENSEMBLE_EPOCHS}); ignored by the copula",
+    )
+
+
+def _add_fit(commands):
+    fit = _command(
+        commands,
+        "fit",
+        _run.fit,
+        "fit a synthesizer on a table and write it to a model file",
+        "Fit a synthesizer on every row of DATA and write it to MODEL.\n"
+        + _JOBLIB_NOTE,
+        "skl-synth fit students.csv --model vae --epochs 300 -o vae.joblib",
+    )
+    fit.add_argument("data", metavar="DATA", help="the table to learn")
+    fit.add_argument(
+        "--model",
+        choices=["gan", "vae", "copula", "ensemble"],
+        required=True,
+        help="synthesizer",
+    )
+    _add_epochs(fit)
+    fit.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        help="rows per training step of the GAN and VAE (default 50 for tables "
+        "under 5000 rows, else 500; a multiple of 10 for the GAN)",
+    )
+    fit.add_argument(
+        "--discrete",
+        metavar="COL,...",
+        help="the numeric columns to learn as categories (text and boolean "
+        "columns always are; by default, whole-number columns with at most 10 "
+        "values are)",
+    )
+    fit.add_argument("--device", default="auto", help="torch device: auto, cpu or cuda")
+    fit.add_argument(
+        "-o", "--output", required=True, metavar="MODEL", help="model file to write"
+    )
+    _add_common(fit)
+
+
+def _add_sample(commands):
+    sample = _command(
+        commands,
+        "sample",
+        _run.sample,
+        "generate rows from a model file",
+        "Generate N rows from a MODEL written by 'skl-synth fit'.\n" + _JOBLIB_NOTE,
+        "skl-synth sample vae.joblib -n 1000 -o fake.csv --condition placed=True",
+    )
+    sample.add_argument("model", metavar="MODEL", help="a model file")
+    sample.add_argument(
+        "-n",
+        "--n-samples",
+        type=_positive_int,
+        required=True,
+        metavar="N",
+        help="number of rows to generate",
+    )
+    sample.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="table to write"
+    )
+    sample.add_argument(
+        "--condition",
+        action="append",
+        default=[],
+        metavar="COL=VALUE",
+        help="a value every row takes in a discrete column (repeatable); "
+        "VALUE is read as the column's type",
+    )
+    _add_common(
+        sample,
+        seed=None,
+        seed_help="random seed (default: the model's, so that the same call "
+        "gives the same rows)",
+    )
+
+
+def _add_evaluate(commands):
+    evaluate = _command(
+        commands,
+        "evaluate",
+        _run.evaluate,
+        "score synthetic rows against real rows",
+        "Print the fidelity, privacy and, with --target and --holdout, utility\n"
+        "scores of SYNTH against the REAL rows the synthesizer was fitted on\n"
+        "(skl_synth.metrics.evaluate; every score is higher-is-better).",
+        "skl-synth evaluate train.csv fake.csv --target placed \\\n"
+        "      --holdout test.csv --report report.html",
+    )
+    evaluate.add_argument("real", metavar="REAL", help="the training rows")
+    evaluate.add_argument("synthetic", metavar="SYNTH", help="the synthetic rows")
+    evaluate.add_argument("--target", metavar="COL", help="column to predict")
+    evaluate.add_argument(
+        "--holdout", metavar="FILE", help="real rows not used for fitting"
+    )
+    evaluate.add_argument("--report", metavar="FILE", help="also write an HTML report")
+    evaluate.add_argument(
+        "-o", "--output", metavar="FILE", help="also write the scores as a table"
+    )
+    _add_common(evaluate)
+
+
+def _add_oversample(commands):
+    oversample = _command(
+        commands,
+        "oversample",
+        _run.oversample,
+        "balance a table's classes with generated rows",
+        "Grow the classes of column --target in DATA with generated rows, as\n"
+        "imbalanced-learn's samplers do, and write the real rows then the new\n"
+        "ones to OUT.",
+        "skl-synth oversample loans.csv --target default -o balanced.csv \\\n"
+        "      --strategy minority",
+    )
+    oversample.add_argument("data", metavar="DATA", help="the table to grow")
+    oversample.add_argument(
+        "--target", required=True, metavar="COL", help="the class column"
+    )
+    oversample.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="table to write"
+    )
+    oversample.add_argument(
+        "--strategy",
+        default="auto",
+        help="imbalanced-learn's sampling_strategy: auto, minority, 'not "
+        "majority', 'not minority', all, or a float (binary classes: the "
+        "minority/majority ratio wanted) (default auto)",
+    )
+    oversample.add_argument(
+        "--model",
+        choices=["vae", "gan", "ensemble", "copula"],
+        default="vae",
+        help="synthesizer (default vae)",
+    )
+    _add_epochs(oversample)
+    _add_common(oversample)
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
-
-
-def _demo(args) -> int:
-    data = load_student_placements()
-    train, held_out = train_test_split(data, test_size=0.3, random_state=args.seed)
-    model = _MODELS[args.model](args)
-    start = time.perf_counter()
-    model.fit(train)
-    seconds = time.perf_counter() - start
-    synthetic = model.sample(len(data))
-    synthetic.to_csv(args.output, index=False)
-    if args.quiet:
-        return 0
-    epochs = f", {model.n_epochs_} epochs" if hasattr(model, "n_epochs_") else ""
-    print(
-        f"{type(model).__name__} on student_placements: fitted on {len(train)} rows "
-        f"in {seconds:.1f} s{epochs}; wrote {len(synthetic)} synthetic rows to "
-        f"{args.output}\n"
-    )
-    print("held-out score (skl_synth.metrics.synthesis_score, higher is better)")
-    for label, score in _reference_scores(model, train, held_out, args.seed):
-        print(f"  {label:<46} {score:.3f}")
-    return 0
-
-
-def _reference_scores(model, train, held_out, seed):
-    rng = np.random.default_rng(seed)
-    copula = GaussianCopulaSynthesizer(random_state=seed).fit(train)
-    shuffled = train.apply(lambda column: rng.permutation(column.to_numpy()))
-    real = train.sample(len(held_out), random_state=seed)
-    return [
-        (type(model).__name__, model.score(held_out)),
-        ("GaussianCopulaSynthesizer (the baseline)", copula.score(held_out)),
-        (
-            "column-shuffled training rows (no structure)",
-            model._score_frames(held_out, shuffled),
-        ),
-        ("real training rows (the ceiling)", model._score_frames(held_out, real)),
-    ]
-
-
-_MODELS = {
-    "vae": lambda a: VAESynthesizer(
-        epochs=a.epochs, batch_size=50, random_state=a.seed
-    ),
-    "gan": lambda a: GANSynthesizer(
-        epochs=a.epochs, batch_size=50, random_state=a.seed
-    ),
-    "copula": lambda a: GaussianCopulaSynthesizer(random_state=a.seed),
-}

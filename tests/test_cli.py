@@ -1,61 +1,247 @@
-"""The real `skl-synth` command, run in a subprocess."""
+"""The real `skl-synth` command, run in subprocesses on tiny data."""
 
+import os
 import re
 import subprocess
 import sys
 
+import joblib
 import pandas as pd
+import pytest
 
+from skl_synth.cli import main
 from skl_synth.datasets import load_student_placements
+from skl_synth.synthesizers import GaussianCopulaSynthesizer
+
+# One torch thread in the commands too (see tests/conftest.py).
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
+def start(*args, cwd=None):
+    return subprocess.Popen(
+        [sys.executable, "-m", "skl_synth", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=ENV,
+    )
+
+
+def finish(process):
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def run(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "skl_synth", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=cwd,
-    )
+    return finish(start(*args, cwd=cwd))
 
 
-def test_demo_writes_synthetic_rows_and_scores(tmp_path):
-    output = tmp_path / "fake.csv"
-    result = run("demo", "--epochs", "3", "-o", str(output))
+def run_all(*commands):
+    """Run commands concurrently (most of their time is importing)."""
+    return [finish(p) for p in [start(*command) for command in commands]]
+
+
+def assert_ok(result):
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def placements_csv(tmp_path, placements):
+    path = tmp_path / "placements.csv"
+    placements.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def has_parquet():
+    return pytest.importorskip("pyarrow") is not None
+
+
+def test_demo_writes_rows_report_and_scores(tmp_path):
+    output, report = tmp_path / "fake.csv", tmp_path / "report.html"
+    result = run("demo", "--epochs", "2", "-o", output, "--report", report)
+    assert_ok(result)
     assert re.search(
-        r"VAESynthesizer on student_placements: fitted on 150 rows", result.stdout
+        r"^EnsembleSynthesizer on student_placements: fitted on 150 rows",
+        result.stdout,
+        flags=re.M,
     )
     assert f"wrote 215 synthetic rows to {output}" in result.stdout
+    weights = re.search(r"^members' weights: (.+)$", result.stdout, flags=re.M)
+    weights = [float(w) for w in re.findall(r" (\d\.\d\d)", " " + weights[1])]
+    assert sum(weights) == pytest.approx(1, abs=0.02)
     scores = dict(re.findall(r"^  (.+?)\s+(0\.\d{3})$", result.stdout, flags=re.M))
     assert len(scores) == 4
     # the reference points order as they must: shuffled < real rows
     real = float(scores["real training rows (the ceiling)"])
     shuffled = float(scores["column-shuffled training rows (no structure)"])
     assert shuffled < real - 0.2
+    assert re.search(r"^  exact_copies\s+score 1\.000", result.stdout, flags=re.M)
     fake = pd.read_csv(output)
     assert list(fake.columns) == list(load_student_placements().columns)
     assert len(fake) == 215
+    page = report.read_text(encoding="utf-8")
+    assert "Column distributions" in page
+    assert "vae_0" in page  # the ensemble's members
 
 
-def test_demo_models_and_quiet(tmp_path):
-    output = tmp_path / "copula.csv"
-    result = run("demo", "--model", "copula", "--quiet", "-o", str(output))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == ""
-    assert len(pd.read_csv(output)) == 215
+def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
+    model = tmp_path / "vae.joblib"
+    result = run("fit", placements_csv, "--model", "vae", "--epochs", "2", "-o", model)
+    assert_ok(result)
+    assert re.match(r"fitted VAESynthesizer on 215 rows x 16 columns", result.stdout)
+    assert model.stat().st_size > 0
+    same = [tmp_path / f"same{i}.csv" for i in range(2)]
+    conditioned = tmp_path / "conditioned.csv"
+    results = run_all(
+        *(("sample", model, "-n", 30, "-o", out, "--seed", 3) for out in same),
+        (
+            "sample", model, "-n", 40, "-o", conditioned,
+            "--condition", "placed=false", "--condition", "gender=F",
+            "--condition", "high_spec=Arts",
+        ),
+    )  # fmt: skip
+    for result in results:
+        assert_ok(result)
+    first, second = (pd.read_csv(path) for path in same)
+    pd.testing.assert_frame_equal(first, second)  # same seed, same rows
+    rows = pd.read_csv(conditioned)
+    assert rows.shape == (40, 16)
+    assert not rows["placed"].any()
+    assert (rows["gender"] == "F").all() and (rows["high_spec"] == "Arts").all()
 
 
-def test_usage_errors_exit_2_with_one_clear_line():
-    result = run("no-such-command")
-    assert result.returncode == 2
-    assert "invalid choice: 'no-such-command'" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert run().returncode == 2
-    result = run("demo", "--epochs", "0")
-    assert result.returncode == 2
-    assert "must be a positive integer, got 0" in result.stderr
+def test_parquet_in_and_out_keeps_dtypes(tmp_path, placements, has_parquet):
+    data, model = tmp_path / "data.parquet", tmp_path / "copula.joblib"
+    out = tmp_path / "fake.parquet"
+    placements.to_parquet(data, index=False)
+    assert_ok(run("fit", data, "--model", "copula", "-o", model, "--quiet"))
+    result = run("sample", model, "-n", 25, "-o", out, "--condition", "placed=True")
+    assert_ok(result)
+    assert result.stdout == f"wrote 25 rows from GaussianCopulaSynthesizer to {out}\n"
+    rows = pd.read_parquet(out)
+    assert rows["placed"].all()
+    assert (rows.dtypes == placements.dtypes).all()
+
+
+def test_evaluate_prints_scores_and_writes_report(tmp_path, placements):
+    train, holdout = placements.iloc[:150], placements.iloc[150:]
+    fake = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(150)
+    paths = {name: tmp_path / f"{name}.csv" for name in ("real", "fake", "holdout")}
+    for name, table in zip(paths, (train, fake, holdout), strict=True):
+        table.to_csv(paths[name], index=False)
+    report, scores = tmp_path / "report.html", tmp_path / "scores.csv"
+    result = run(
+        "evaluate", paths["real"], paths["fake"], "--target", "placed",
+        "--holdout", paths["holdout"], "--report", report, "-o", scores,
+    )  # fmt: skip
+    assert_ok(result)
+    table = pd.read_csv(scores)
+    assert set(table["property"]) == {"fidelity", "privacy", "utility"}
+    assert table.loc[table["metric"] == "exact_copies", "score"].item() == 1.0
+    for metric, prop in zip(table["metric"], table["property"], strict=True):
+        assert re.search(rf"^\s*{metric}\s+{prop}\s", result.stdout, flags=re.M)
+    assert "Column distributions" in report.read_text(encoding="utf-8")
+
+
+def test_oversample_balances_the_classes(tmp_path, placements_csv):
+    balanced, ratio = tmp_path / "balanced.csv", tmp_path / "ratio.csv"
+    copula, vae = run_all(
+        ("oversample", placements_csv, "--target", "placed", "-o", balanced,
+         "--model", "copula"),
+        ("oversample", placements_csv, "--target", "gender", "-o", ratio,
+         "--model", "vae", "--epochs", 2, "--strategy", 0.8, "--quiet"),
+    )  # fmt: skip
+    assert_ok(copula)
+    assert_ok(vae)
+    assert "wrote 296 rows (81 generated)" in copula.stdout
+    rows = pd.read_csv(balanced)
+    assert list(rows.columns) == list(load_student_placements().columns)
+    assert rows["placed"].value_counts().to_dict() == {True: 148, False: 148}
+    counts = pd.read_csv(ratio)["gender"].value_counts()  # 139 M, 76 F
+    assert counts.to_dict() == {"M": 139, "F": int(0.8 * 139)}
+    assert vae.stdout == ""
+
+
+@pytest.fixture
+def copula_model(tmp_path, placements):
+    path = tmp_path / "copula.joblib"
+    joblib.dump(GaussianCopulaSynthesizer(random_state=0).fit(placements), path)
+    return path
+
+
+def assert_one_error_line(stderr, message):
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("skl-synth: error: "), lines
+    assert message in lines[0], lines
+
+
+def test_user_mistakes_exit_2_with_one_line(tmp_path, copula_model):
+    text, out = tmp_path / "notes.csv", tmp_path / "out.csv"
+    text.write_text("just, some\ntext, here\n")
+    mistakes = {
+        "invalid choice: 'no-such-command'": ("no-such-command",),
+        "--epochs: must be a positive integer, got 0": ("demo", "--epochs", "0"),
+        f"no such file: {tmp_path / 'missing.csv'}": (
+            "fit", tmp_path / "missing.csv", "--model", "vae", "-o", out,
+        ),
+        f"cannot read {text} as a model file": ("sample", text, "-n", 5, "-o", out),
+        "conditions name column 'nope', which was not seen": (
+            "sample", copula_model, "-n", 5, "-o", out, "--condition", "nope=1",
+        ),
+    }  # fmt: skip
+    results = run_all(*mistakes.values(), ())
+    for message, result in zip(mistakes, results, strict=False):
+        assert result.returncode == 2, (message, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert_one_error_line(result.stderr, message)
+    assert results[-1].returncode == 2  # no command: the help, on stderr
+    assert "usage: skl-synth" in results[-1].stderr
+
+
+@pytest.mark.parametrize(
+    ("message", "args"),
+    [
+        ("cannot tell the format of data.txt", ("fit", "data.txt", "--model", "vae")),
+        (
+            "conditions ask column 'placed' for ['maybe'], never seen",
+            ("sample", "MODEL", "-n", "5", "--condition", "placed=maybe"),
+        ),
+        (
+            "--condition 'placed' is not of the form COL=VALUE",
+            ("sample", "MODEL", "-n", "5", "--condition", "placed"),
+        ),
+        (
+            "--target 'nope' is not a column of",
+            ("oversample", "DATA", "--target", "nope"),
+        ),
+        (
+            "discrete_columns names ['nope'], which are not columns of X",
+            ("fit", "DATA", "--model", "copula", "--discrete", "nope"),
+        ),
+    ],
+)
+def test_more_mistakes_in_process(
+    message, args, tmp_path, copula_model, placements_csv, capsys
+):
+    """The same ``main`` as the command, called in this process (faster)."""
+    paths = {"MODEL": copula_model, "DATA": placements_csv}
+    argv = [str(paths.get(arg, arg)) for arg in args] + ["-o", str(tmp_path / "o.csv")]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert_one_error_line(captured.err, message)
+
+
+@pytest.mark.parametrize("command", ["demo", "fit", "sample", "evaluate", "oversample"])
+def test_help_has_an_example(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"example:\n  skl-synth {command} " in capsys.readouterr().out
 
 
 def test_version():
