@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _run.torch_threads(getattr(args, "threads", None)):
         warnings.showwarning = _show_warning
         try:
             return args.run(args)
@@ -142,11 +142,20 @@ def _command(commands, name, run, summary, description, example):
     return command
 
 
-def _add_common(command, *, seed=0, seed_help="random seed (default 0)"):
+def _add_common(command, *, seed=0, seed_help="random seed (default 0)", threads=True):
     command.add_argument("--seed", type=int, default=seed, metavar="S", help=seed_help)
     command.add_argument(
         "--quiet", action="store_true", help="no progress bars and no summary"
     )
+    if threads:
+        command.add_argument(
+            "--threads",
+            type=_positive_int,
+            default=1,
+            metavar="N",
+            help="torch's CPU threads (default 1: the networks are small, and "
+            "more threads make them slower, many times so on a busy machine)",
+        )
 
 
 def _add_demo(commands):
@@ -165,8 +174,8 @@ def _add_demo(commands):
         "--model",
         choices=["ensemble", "gan", "vae", "copula"],
         default="ensemble",
-        help="synthesizer (default ensemble: a VAE and a Gaussian copula on "
-        "bootstrap parts, weighted on held-out rows)",
+        help="synthesizer (default ensemble: a VAE and a Gaussian copula for "
+        "the placed students, and another two for the others)",
     )
     _add_epochs(demo)
     demo.add_argument(
@@ -188,8 +197,8 @@ def _add_epochs(command):
         "--epochs",
         type=_positive_int,
         metavar="N",
-        help=f"training epochs of the GAN and VAE (default {DEEP_EPOCHS}; for "
-        f"the ensemble's VAE {ENSEMBLE_EPOCHS}); ignored by the copula",
+        help=f"training epochs of the GAN and VAE (default {DEEP_EPOCHS}; "
+        f"{ENSEMBLE_EPOCHS} for the ensemble's VAE); ignored by the copula",
     )
 
 
@@ -224,6 +233,13 @@ def _add_fit(commands):
         help="the numeric columns to learn as categories (text and boolean "
         "columns always are; by default, whole-number columns with at most 10 "
         "values are)",
+    )
+    fit.add_argument(
+        "--partition-column",
+        metavar="COL",
+        help="--model ensemble: fit its VAE and copula on the rows of each value "
+        "of this discrete column, weighted by their share (default: both on "
+        "all rows, half and half)",
     )
     fit.add_argument("--device", default="auto", help="torch device: auto, cpu or cuda")
     fit.add_argument(
@@ -291,7 +307,7 @@ def _add_evaluate(commands):
     evaluate.add_argument(
         "-o", "--output", metavar="FILE", help="also write the scores as a table"
     )
-    _add_common(evaluate)
+    _add_common(evaluate, threads=False)
 
 
 def _add_oversample(commands):

@@ -88,29 +88,43 @@ def test_demo_writes_rows_report_and_scores(tmp_path):
 
 
 def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
-    model = tmp_path / "vae.joblib"
-    result = run("fit", placements_csv, "--model", "vae", "--epochs", "2", "-o", model)
-    assert_ok(result)
-    assert re.match(r"fitted VAESynthesizer on 215 rows x 16 columns", result.stdout)
-    assert model.stat().st_size > 0
-    same = [tmp_path / f"same{i}.csv" for i in range(2)]
+    model, ensemble = tmp_path / "vae.joblib", tmp_path / "ensemble.joblib"
+    vae_fit, ensemble_fit = run_all(
+        ("fit", placements_csv, "--model", "vae", "--epochs", 2, "-o", model),
+        ("fit", placements_csv, "--model", "ensemble", "--epochs", 2,
+         "--partition-column", "placed", "-o", ensemble, "--quiet"),
+    )  # fmt: skip
+    assert_ok(vae_fit)
+    assert_ok(ensemble_fit)
+    assert re.match(r"fitted VAESynthesizer on 215 rows x 16 columns", vae_fit.stdout)
+    parts = joblib.load(ensemble)
+    assert parts.part_values_ == [False, True]
+    assert [name for name, _ in parts.members_] == [
+        "vae_0", "vae_1", "copula_0", "copula_1",
+    ]  # fmt: skip
+    seeds = [tmp_path / f"seed{i}.csv" for i in range(3)]
     conditioned = tmp_path / "conditioned.csv"
     results = run_all(
-        *(("sample", model, "-n", 30, "-o", out, "--seed", 3) for out in same),
+        *(
+            ("sample", model, "-n", 30, "-o", out, "--seed", seed)
+            for out, seed in zip(seeds, (3, 3, 4), strict=True)
+        ),
         (
-            "sample", model, "-n", 40, "-o", conditioned,
+            "sample", ensemble, "-n", 40, "-o", conditioned,
             "--condition", "placed=false", "--condition", "gender=F",
             "--condition", "high_spec=Arts",
         ),
     )  # fmt: skip
     for result in results:
         assert_ok(result)
-    first, second = (pd.read_csv(path) for path in same)
+    first, second, third = (pd.read_csv(path) for path in seeds)
     pd.testing.assert_frame_equal(first, second)  # same seed, same rows
+    assert not first.equals(third)
     rows = pd.read_csv(conditioned)
     assert rows.shape == (40, 16)
     assert not rows["placed"].any()
     assert (rows["gender"] == "F").all() and (rows["high_spec"] == "Arts").all()
+    assert rows["salary"].isna().all()  # only the members of the unplaced part
 
 
 def test_parquet_in_and_out_keeps_dtypes(tmp_path, placements, has_parquet):
