@@ -169,7 +169,7 @@ def fit(args) -> int:
     if not args.quiet:
         print(
             f"fitted {type(model).__name__} on {len(data)} rows x {data.shape[1]} "
-            f"columns in {seconds:.1f} s; wrote {args.output} (joblib)"
+            f"columns in {seconds:.1f} s; wrote {args.output}"
         )
     return 0
 
@@ -288,21 +288,20 @@ def _synthesizer(
 
 
 def _save_model(model, path):
-    import joblib
+    from .persistence import save
 
-    joblib.dump(model, path)
+    save(model, path)
 
 
 def _load_model(path):
     _check_exists(path)
-    import joblib
+    from .persistence import load
 
     try:
-        model = joblib.load(path)
-    except Exception as error:  # any unreadable file is the same mistake
+        model = load(path)
+    except (ValueError, OSError) as error:
         raise ValueError(
-            f"cannot read {path} as a model file written by 'skl-synth fit' "
-            f"({type(error).__name__}: {error})"
+            f"cannot read {path} as a model file written by 'skl-synth fit': {error}"
         ) from error
     if not (hasattr(model, "sample") and hasattr(model, "encoder_")):
         raise ValueError(

@@ -21,11 +21,10 @@ example):
 Tables are read and written as CSV or Parquet, chosen by the file extension
 (``.csv``, ``.csv.gz``, ``.parquet``; Parquet needs pyarrow). In CSV input,
 text columns whose values are all ISO dates or times (``2020-07-23``) are
-read as datetimes. Model files are written with :func:`joblib.dump` (a
-pickle: load only files you trust) until skl_synth has a persistence format
-of its own. A user mistake (a missing file, an unknown column, a bad value)
-prints one line, ``skl-synth: error: ...``, on stderr and exits with
-status 2.
+read as datetimes. Model files are written by :func:`skl_synth.save` and
+read by :func:`skl_synth.load`, which runs no code from the file. A user
+mistake (a missing file, an unknown column, a bad value) prints one line,
+``skl-synth: error: ...``, on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -44,9 +43,9 @@ __all__ = ["main"]
 # subcommands (in _cli_commands) import the heavy modules (torch, sdmetrics)
 # when they run, so that ``--help`` and usage errors answer at once.
 _USER_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
-_JOBLIB_NOTE = (
-    "Model files are written with joblib.dump (a pickle: load only files\n"
-    "you trust); skl_synth's own save/load format will replace it."
+_MODEL_NOTE = (
+    "Model files are skl_synth.save files (a zip of JSON, arrays and\n"
+    "weights, no pickle): skl_synth.load reads them without running code."
 )
 
 
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     0
     >>> os.path.getsize(path) > 0
     True
-    >>> main(["sample", os.path.join(folder, "missing.joblib"), "-n", "5",
+    >>> main(["sample", os.path.join(folder, "missing.skl"), "-n", "5",
     ...       "-o", path])
     2
     """
@@ -208,9 +207,8 @@ def _add_fit(commands):
         "fit",
         _run.fit,
         "fit a synthesizer on a table and write it to a model file",
-        "Fit a synthesizer on every row of DATA and write it to MODEL.\n"
-        + _JOBLIB_NOTE,
-        "skl-synth fit students.csv --model vae --epochs 300 -o vae.joblib",
+        "Fit a synthesizer on every row of DATA and write it to MODEL.\n" + _MODEL_NOTE,
+        "skl-synth fit students.csv --model vae --epochs 300 -o vae.skl",
     )
     fit.add_argument("data", metavar="DATA", help="the table to learn")
     fit.add_argument(
@@ -254,8 +252,8 @@ def _add_sample(commands):
         "sample",
         _run.sample,
         "generate rows from a model file",
-        "Generate N rows from a MODEL written by 'skl-synth fit'.\n" + _JOBLIB_NOTE,
-        "skl-synth sample vae.joblib -n 1000 -o fake.csv --condition placed=True",
+        "Generate N rows from a MODEL written by 'skl-synth fit'.\n" + _MODEL_NOTE,
+        "skl-synth sample vae.skl -n 1000 -o fake.csv --condition placed=True",
     )
     sample.add_argument("model", metavar="MODEL", help="a model file")
     sample.add_argument(

@@ -5,10 +5,10 @@ import re
 import subprocess
 import sys
 
-import joblib
 import pandas as pd
 import pytest
 
+from skl_synth import load, save
 from skl_synth.cli import main
 from skl_synth.datasets import load_student_placements
 from skl_synth.synthesizers import GaussianCopulaSynthesizer
@@ -88,7 +88,7 @@ def test_demo_writes_rows_report_and_scores(tmp_path):
 
 
 def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
-    model, ensemble = tmp_path / "vae.joblib", tmp_path / "ensemble.joblib"
+    model, ensemble = tmp_path / "vae.skl", tmp_path / "ensemble.skl"
     vae_fit, ensemble_fit = run_all(
         ("fit", placements_csv, "--model", "vae", "--epochs", 2, "-o", model),
         ("fit", placements_csv, "--model", "ensemble", "--epochs", 2,
@@ -97,7 +97,7 @@ def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
     assert_ok(vae_fit)
     assert_ok(ensemble_fit)
     assert re.match(r"fitted VAESynthesizer on 215 rows x 16 columns", vae_fit.stdout)
-    parts = joblib.load(ensemble)
+    parts = load(ensemble)
     assert parts.part_values_ == [False, True]
     assert [name for name, _ in parts.members_] == [
         "vae_0", "vae_1", "copula_0", "copula_1",
@@ -128,7 +128,7 @@ def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
 
 
 def test_parquet_in_and_out_keeps_dtypes(tmp_path, placements, has_parquet):
-    data, model = tmp_path / "data.parquet", tmp_path / "copula.joblib"
+    data, model = tmp_path / "data.parquet", tmp_path / "copula.skl"
     out = tmp_path / "fake.parquet"
     placements.to_parquet(data, index=False)
     assert_ok(run("fit", data, "--model", "copula", "-o", model, "--quiet"))
@@ -181,8 +181,8 @@ def test_oversample_balances_the_classes(tmp_path, placements_csv):
 
 @pytest.fixture
 def copula_model(tmp_path, placements):
-    path = tmp_path / "copula.joblib"
-    joblib.dump(GaussianCopulaSynthesizer(random_state=0).fit(placements), path)
+    path = tmp_path / "copula.skl"
+    save(GaussianCopulaSynthesizer(random_state=0).fit(placements), path)
     return path
 
 
