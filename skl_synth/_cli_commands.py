@@ -187,6 +187,11 @@ def sample(args) -> int:
 
 
 def evaluate(args) -> int:
+    if args.target is not None and args.holdout is None:
+        raise ValueError(
+            "--target needs --holdout FILE: the utility scores test models on "
+            "real rows not used for fitting the synthesizer."
+        )
     real, synthetic = _read_table(args.real), _read_table(args.synthetic)
     holdout = None if args.holdout is None else _read_table(args.holdout)
     options = {"target": args.target, "holdout": holdout, "random_state": args.seed}

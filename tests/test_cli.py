@@ -104,19 +104,15 @@ def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
     ]  # fmt: skip
     seeds = [tmp_path / f"seed{i}.csv" for i in range(3)]
     conditioned = tmp_path / "conditioned.csv"
-    results = run_all(
-        *(
-            ("sample", model, "-n", 30, "-o", out, "--seed", seed)
-            for out, seed in zip(seeds, (3, 3, 4), strict=True)
-        ),
-        (
-            "sample", ensemble, "-n", 40, "-o", conditioned,
-            "--condition", "placed=false", "--condition", "gender=F",
-            "--condition", "high_spec=Arts",
-        ),
+    process = start(
+        "sample", ensemble, "-n", 40, "-o", conditioned,
+        "--condition", "placed=false", "--condition", "gender=F",
+        "--condition", "high_spec=Arts",
     )  # fmt: skip
-    for result in results:
-        assert_ok(result)
+    for out, seed in zip(seeds, (3, 3, 4), strict=True):  # meanwhile, in process
+        argv = ["sample", model, "-n", 30, "-o", out, "--seed", seed, "--quiet"]
+        assert main([str(arg) for arg in argv]) == 0
+    assert_ok(finish(process))
     first, second, third = (pd.read_csv(path) for path in seeds)
     pd.testing.assert_frame_equal(first, second)  # same seed, same rows
     assert not first.equals(third)
@@ -131,7 +127,9 @@ def test_parquet_in_and_out_keeps_dtypes(tmp_path, placements, has_parquet):
     data, model = tmp_path / "data.parquet", tmp_path / "copula.skl"
     out = tmp_path / "fake.parquet"
     placements.to_parquet(data, index=False)
-    assert_ok(run("fit", data, "--model", "copula", "-o", model, "--quiet"))
+    assert (
+        main(["fit", str(data), "--model", "copula", "-o", str(model), "--quiet"]) == 0
+    )
     result = run("sample", model, "-n", 25, "-o", out, "--condition", "placed=True")
     assert_ok(result)
     assert result.stdout == f"wrote 25 rows from GaussianCopulaSynthesizer to {out}\n"
@@ -231,6 +229,10 @@ def test_user_mistakes_exit_2_with_one_line(tmp_path, copula_model):
         (
             "--target 'nope' is not a column of",
             ("oversample", "DATA", "--target", "nope"),
+        ),
+        (
+            "--target needs --holdout FILE",
+            ("evaluate", "DATA", "DATA", "--target", "placed"),
         ),
         (
             "discrete_columns names ['nope'], which are not columns of X",
