@@ -1,0 +1,81 @@
+"""Draw the benchmark figures of the docs from the benchmarks' result files.
+
+Reads ``benchmarks/results/ensemble.csv`` (``benchmarks/ensemble.py``) and
+the ranks table ``benchmarks/results/oversampling_r1_ranks.md`` (or
+``oversampling_ranks.md``; ``benchmarks/oversampling.py``), which are
+git-ignored, and writes ``docs/_static/benchmark_ensemble.png`` and
+``docs/_static/benchmark_oversampling.png``, which are committed and shown
+on the benchmarks page. Run from the repository root after the benchmarks::
+
+    python docs/_scripts/benchmark_plots.py
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+RESULTS = Path("benchmarks/results")
+STATIC = Path("docs/_static")
+PARTITIONS = ["none", "bootstrap", "kfold", "cluster", "column"]
+
+
+def ensemble_figure(path):
+    runs = pd.read_csv(RESULTS / "ensemble.csv")
+    runs["label"] = runs["model"].where(
+        runs["model"] != "ensemble", "ens. " + runs["partition"].astype(str)
+    )
+    runs = runs[(runs["model"] != "ensemble") | (runs["weighting"] == "validation")]
+    order = ["GAN", "VAE", "copula", *(f"ens. {p}" for p in PARTITIONS)]
+    tables = list(dict.fromkeys(runs["table"]))
+    figure, axes = plt.subplots(1, len(tables), figsize=(4 * len(tables), 3.2))
+    for ax, table in zip(axes, tables, strict=True):
+        stats = runs[runs["table"] == table].groupby("label")["score"]
+        mean, sd = stats.mean().reindex(order), stats.std().reindex(order)
+        colours = ["#9e9e9e"] * 3 + ["#4c72b0"] * len(PARTITIONS)
+        ax.bar(order, mean, yerr=sd, color=colours, capsize=2)
+        ax.axhline(mean.iloc[:3].max(), color="#c44e52", lw=1, ls="--")
+        ax.set_title(table)
+        ax.set_ylim(0, 1)
+        ax.tick_params(axis="x", rotation=60, labelsize=8)
+    axes[0].set_ylabel("held-out score (3 seeds)")
+    figure.suptitle(
+        "single synthesizers (grey) and validation-weighted ensembles (blue); "
+        "dashed: best single",
+        fontsize=9,
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+
+
+def oversampling_figure(path):
+    source = RESULTS / "oversampling_ranks.md"
+    if (RESULTS / "oversampling_r1_ranks.md").exists():
+        source = RESULTS / "oversampling_r1_ranks.md"
+    lines = [ln for ln in source.read_text().splitlines() if ln.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines[1:]]
+    ranks = pd.DataFrame(rows, columns=header).set_index("resampler")
+    mean = ranks["all mean rank"].astype(float).sort_values(ascending=False)
+    ours = {"gan", "vae", "ensemble", "vae_filter"}
+    colours = ["#4c72b0" if name in ours else "#9e9e9e" for name in mean.index]
+    figure, ax = plt.subplots(figsize=(6, 3.4))
+    ax.barh(mean.index, mean, color=colours)
+    ax.set_xlabel("mean rank over 12 KEEL tables x 3 classifiers x 4 metrics (1 best)")
+    ax.set_title("over-samplers: ours (blue) and the usual choices (grey)", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+
+
+if __name__ == "__main__":
+    STATIC.mkdir(parents=True, exist_ok=True)
+    ensemble_figure(STATIC / "benchmark_ensemble.png")
+    oversampling_figure(STATIC / "benchmark_oversampling.png")
+    print(
+        "wrote",
+        STATIC / "benchmark_ensemble.png",
+        STATIC / "benchmark_oversampling.png",
+    )
