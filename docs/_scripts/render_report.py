@@ -1,8 +1,9 @@
 """Render the demo's HTML report in headless Chromium and check it.
 
-Fits a VAESynthesizer on 70% of ``load_student_placements()``, writes its
-report with :func:`skl_synth.report.make_report` (target "placed", the other
-30% as holdout), then opens the page in Debian's headless Chromium with every
+Runs ``skl-synth demo`` (an ensemble fitted on 70% of
+``load_student_placements()``; its report, from
+:func:`skl_synth.report.make_report`, has target "placed" and the other 30%
+as holdout), then opens the page in Debian's headless Chromium with every
 host name unresolvable (so any external resource would fail) and:
 
 - takes a screenshot, shrunk to a 256-colour PNG for the docs
@@ -14,7 +15,7 @@ host name unresolvable (so any external resource would fail) and:
 
 Usage::
 
-    python docs/_scripts/render_report.py [--epochs 100] [--out-dir DIR]
+    python docs/_scripts/render_report.py [--epochs N] [--out-dir DIR]
         [--screenshot PATH] [--chromium /usr/bin/chromium]
 
 Exit status 0 when every check passes, 1 otherwise (problems are printed).
@@ -60,29 +61,20 @@ window.addEventListener("load", () => {
 CONSOLE = re.compile(r":(INFO|WARNING|ERROR):CONSOLE[^\]]*\] \"(.*)\", source: (.*)$")
 
 
-def build_report(html_path, epochs, seed=0):
-    """Fit the demo synthesizer and write its report to ``html_path``."""
+def build_report(html_path, epochs=None, seed=0):
+    """Run ``skl-synth demo``, writing its report to ``html_path``."""
     import torch
-    from sklearn.model_selection import train_test_split
 
-    from skl_synth.datasets import load_student_placements
-    from skl_synth.report import make_report
-    from skl_synth.synthesizers import VAESynthesizer
+    from skl_synth.cli import main as skl_synth
 
     torch.set_num_threads(1)
-    data = load_student_placements()
-    train, holdout = train_test_split(data, test_size=0.3, random_state=seed)
-    model = VAESynthesizer(epochs=epochs, batch_size=50, random_state=seed)
-    model.fit(train)
-    return make_report(
-        train,
-        model.sample(len(train)),
-        html_path,
-        synthesizer=model,
-        target="placed",
-        holdout=holdout,
-        random_state=seed,
-    )
+    synthetic = Path(html_path).with_name("synthetic.csv")
+    argv = ["demo", "--quiet", "--seed", str(seed), "-o", str(synthetic)]
+    argv += ["--report", str(html_path)]
+    if epochs is not None:
+        argv += ["--epochs", str(epochs)]
+    if skl_synth(argv) != 0:
+        raise SystemExit("skl-synth demo failed")
 
 
 def render(html_path, screenshot_path, chromium="/usr/bin/chromium"):
@@ -150,7 +142,7 @@ def shrink(path, width=900):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--out-dir", type=Path, default=None)
     parser.add_argument("--screenshot", type=Path, default=SCREENSHOT)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
@@ -158,7 +150,7 @@ def main(argv=None):
     out_dir = args.out_dir or Path(tempfile.mkdtemp(prefix="skl_synth_report_"))
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "report.html"
-    scores = build_report(html_path, args.epochs)
+    build_report(html_path, args.epochs)
     raw_shot = out_dir / "screenshot.png"
     messages, problems = render(html_path, raw_shot, args.chromium)
     if raw_shot.exists():
@@ -166,7 +158,6 @@ def main(argv=None):
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
         args.screenshot.write_bytes(raw_shot.read_bytes())
         shrink(args.screenshot)
-    print(scores[["metric", "property", "score", "raw"]].round(3).to_string())
     print(f"report: {html_path} ({html_path.stat().st_size / 1e3:.0f} kB)")
     print("console:", *messages, sep="\n  ")
     if args.screenshot.exists():
