@@ -42,17 +42,10 @@ def torch_threads(n_threads):
     demo's ensemble fits in 5 s on one thread, and took 350 s on torch's
     default two threads while another process kept one of the two cores busy.
     """
-    if n_threads is None:
-        yield
-        return
-    import torch
+    from ._nn.numerics import torch_threads as threads  # imports torch: not at start
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
+    with threads(n_threads):
         yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 # --------------------------------------------------------------------------

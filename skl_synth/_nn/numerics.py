@@ -33,3 +33,20 @@ def flush_denormals():
         yield
     finally:
         torch.set_flush_denormal(before)
+
+
+@contextmanager
+def torch_threads(n_threads):
+    """Run torch's CPU operations on ``n_threads`` threads, then restore.
+
+    ``None`` leaves the thread count as it is.
+    """
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

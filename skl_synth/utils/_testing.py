@@ -258,11 +258,7 @@ def torch_threads(n_threads=1):
     >>> torch.get_num_threads() == before
     True
     """
-    import torch
+    from .._nn.numerics import torch_threads as threads
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
+    with threads(n_threads):
         yield
-    finally:
-        torch.set_num_threads(previous)
