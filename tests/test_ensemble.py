@@ -47,6 +47,17 @@ def _copulas(**params):
     return EnsembleSynthesizer([("copula", GaussianCopulaSynthesizer())], **params)
 
 
+def _recording_ensemble_by_placed(data):
+    """Recording copulas, one per value of ``placed``, weighted by size."""
+    return EnsembleSynthesizer(
+        [("copula", _RecordingCopula())],
+        partition="column",
+        partition_column="placed",
+        weighting="size",
+        random_state=0,
+    ).fit(data)
+
+
 def _copula_and_vae(**params):
     params = {"partition": "kfold", "n_partitions": 2, "random_state": 0, **params}
     synthesizers = [
@@ -192,13 +203,7 @@ def test_determinism_under_a_seed(placements):
 
 
 def test_sample_concatenates_members_in_random_order(placements):
-    ensemble = EnsembleSynthesizer(
-        [("copula", _RecordingCopula())],
-        partition="column",
-        partition_column="placed",
-        weighting="size",
-        random_state=0,
-    ).fit(placements)
+    ensemble = _recording_ensemble_by_placed(placements)
     sample = ensemble.sample(400)
     calls = [member.sampled_ for _, member in ensemble.members_]
     assert sum(c[0] for c in calls) == 400
@@ -210,13 +215,7 @@ def test_sample_concatenates_members_in_random_order(placements):
 def test_conditions_route_to_members_that_saw_the_value(placements):
     placements["high_spec"] = placements["high_spec"].astype(object)
     placements.loc[placements.index[placements["placed"]][:5], "high_spec"] = "Z"
-    ensemble = EnsembleSynthesizer(
-        [("copula", _RecordingCopula())],
-        partition="column",
-        partition_column="placed",
-        weighting="size",
-        random_state=0,
-    ).fit(placements)
+    ensemble = _recording_ensemble_by_placed(placements)
     assert ensemble.part_values_ == [False, True]
 
     sample = ensemble.sample(30, conditions={"placed": False, "gender": "F"})
