@@ -270,3 +270,71 @@ def test_training_restores_the_floating_point_mode(placements):
         assert flushes_denormals()
     finally:
         torch.set_flush_denormal(False)
+
+
+def test_gan_samples_from_a_moving_average_of_its_weights(monkeypatch):
+    from skl_synth._nn import gan as gan_module
+
+    initial, snapshots = [], []
+    build, update = (
+        gan_module.GANTrainer.__init__,
+        gan_module.GANTrainer._update_average,
+    )
+
+    def recording_build(trainer, *args, **kwargs):
+        build(trainer, *args, **kwargs)
+        initial.extend(p.detach().clone() for p in trainer.average.parameters())
+
+    def recording_update(trainer):
+        snapshots.append([p.detach().clone() for p in trainer.generator.parameters()])
+        update(trainer)
+
+    monkeypatch.setattr(gan_module.GANTrainer, "__init__", recording_build)
+    monkeypatch.setattr(gan_module.GANTrainer, "_update_average", recording_update)
+    data = clusters_table(300, 0)
+    model = tiny(GANSynthesizer, epochs=3, ema_decay=0.9).fit(data)
+    assert len(snapshots) == 3 * (len(data) // model.batch_size)
+    expected = initial
+    for t, live in enumerate(snapshots, start=1):
+        decay = min(0.9, (1 + t) / (10 + t))  # warm-up, then 0.9
+        expected = [
+            e + (w - e) * (1 - decay) for e, w in zip(expected, live, strict=True)
+        ]
+    for got, want in zip(model.generator_.parameters(), expected, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    # and the sampling generator is not the trained one
+    assert not torch.equal(next(model.generator_.parameters()), snapshots[-1][0])
+
+
+def test_gan_without_average_samples_from_the_trained_generator(monkeypatch):
+    from skl_synth._nn import gan as gan_module
+
+    calls = []
+    monkeypatch.setattr(
+        gan_module.GANTrainer, "_update_average", lambda self: calls.append(1)
+    )
+    data = clusters_table(300, 0)
+    plain = tiny(GANSynthesizer, epochs=2, ema_decay=0.0).fit(data)
+    assert calls == []
+    monkeypatch.undo()
+    averaged = tiny(GANSynthesizer, epochs=2, ema_decay=0.9).fit(data)
+    assert not plain.sample(50).equals(averaged.sample(50))
+
+
+def test_averaged_generator_has_batch_norm_statistics_of_its_own():
+    # the average never trains, so its running statistics come only from
+    # prepare_sampling: they must describe what it computes when sampling
+    model = tiny(GANSynthesizer, epochs=4, ema_decay=0.9).fit(clusters_table(400, 0))
+    norm = model.generator_.body[0].norm
+    seen = []
+    hook = norm.register_forward_hook(lambda m, args, out: seen.append(args[0]))
+    model.sample(3000)
+    hook.remove()
+    inputs = torch.cat(seen)
+    spread = inputs.std(0)
+    assert norm.num_batches_tracked > 0
+    np.testing.assert_array_less(
+        ((inputs.mean(0) - norm.running_mean).abs() / spread).numpy(), 0.15
+    )
+    ratio = (inputs.var(0) / norm.running_var).numpy()
+    assert ((ratio > 0.7) & (ratio < 1.4)).all()

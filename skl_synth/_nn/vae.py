@@ -96,6 +96,9 @@ class VAETrainer:
             steps += 1
         return {"loss": float(total) / steps}
 
+    def prepare_sampling(self):
+        """Nothing to prepare: the decoder samples as trained."""
+
 
 @torch.no_grad()
 def decode(decoder, layout, condition, rng, n_latent):
