@@ -39,6 +39,7 @@ from .utils._random import local_random_state
 __all__ = [
     "SYNTHESIS_SCORERS",
     "detection_auc",
+    "early_stopping_score",
     "evaluate",
     "make_synthesis_scorer",
     "metadata_from_schema",
@@ -125,24 +126,46 @@ def detection_auc(real, synthetic, *, n_splits=5, random_state=None) -> float:
     >>> round(detection_auc(data, shuffled, random_state=0), 2)  # columns independent
     0.99
     """
-    real, synthetic = _as_frames(real, synthetic)
-    both = pd.concat([real, synthetic], ignore_index=True)
-    features = TabularEncoder(
-        continuous_encoding="standard", random_state=0
-    ).fit_transform(both)
-    labels = np.r_[np.ones(len(real)), np.zeros(len(synthetic))]
-    n_splits = int(min(n_splits, len(real), len(synthetic)))
-    if n_splits < 2:
-        raise ValueError(
-            "detection_auc needs at least 2 real and 2 synthetic rows; got "
-            f"{len(real)} and {len(synthetic)}."
-        )
+    features, labels = _detection_data(real, synthetic)
+    n_splits = int(min(n_splits, labels.sum(), len(labels) - labels.sum()))
     folds = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
     forest = RandomForestClassifier(n_estimators=100, random_state=random_state)
     proba = cross_val_predict(
         forest, features, labels, cv=folds, method="predict_proba"
     )
     return float(roc_auc_score(labels, proba[:, 1]))
+
+
+def _detection_data(real, synthetic):
+    """Features (one encoder fitted on both tables) and labels (1 = real)."""
+    real, synthetic = _as_frames(real, synthetic)
+    if min(len(real), len(synthetic)) < 2:
+        raise ValueError(
+            "detection_auc needs at least 2 real and 2 synthetic rows; got "
+            f"{len(real)} and {len(synthetic)}."
+        )
+    both = pd.concat([real, synthetic], ignore_index=True)
+    features = TabularEncoder(
+        continuous_encoding="standard", random_state=0
+    ).fit_transform(both)
+    return features, np.r_[np.ones(len(real)), np.zeros(len(synthetic))]
+
+
+def _out_of_bag_detection_auc(real, synthetic, random_state=None):
+    """:func:`detection_auc` from one forest's out-of-bag predictions.
+
+    One forest of 100 trees on all rows instead of one per fold: about 4x
+    cheaper. On the speed benchmark's tables (1 000 real rows against
+    copula, VAE, real and partly shuffled samples) it agreed with the
+    5-fold AUC within 0.02. Early stopping scores with it.
+    """
+    features, labels = _detection_data(real, synthetic)
+    forest = RandomForestClassifier(
+        n_estimators=100, oob_score=True, random_state=random_state
+    ).fit(features, labels)
+    # a row in every tree's bootstrap (chance 0.63**100) has no estimate
+    proba = np.nan_to_num(forest.oob_decision_function_[:, 1], nan=0.5)
+    return float(roc_auc_score(labels, proba))
 
 
 def synthesis_score(real, synthetic, *, metadata=None, random_state=None) -> float:
@@ -193,12 +216,55 @@ def synthesis_score(real, synthetic, *, metadata=None, random_state=None) -> flo
     >>> round(synthesis_score(first, shuffled, random_state=0), 2)
     0.42
     """
+    return _synthesis_score(real, synthetic, metadata, random_state, detection_auc)
+
+
+def _synthesis_score(real, synthetic, metadata, random_state, detection):
     real, synthetic = _as_frames(real, synthetic)
     if metadata is None:
         metadata = metadata_from_schema(infer_schema(real))
     quality = quality_score(real, synthetic, metadata)
-    auc = detection_auc(real, synthetic, random_state=random_state)
+    auc = detection(real, synthetic, random_state=random_state)
     return 0.5 * quality + 0.5 * (1.0 - (2.0 * max(auc, 0.5) - 1.0))
+
+
+def early_stopping_score(real, synthetic, *, metadata=None, random_state=None):
+    """:func:`synthesis_score` with the detection AUC estimated out of bag.
+
+    What the neural synthesizers' early stopping computes on their held-out
+    rows (``history_["validation_score"]``): the same formula, but the
+    random forest's AUC comes from its out-of-bag predictions (one forest
+    instead of five), about 4x cheaper, within 0.02 of the 5-fold AUC on
+    the speed benchmark's tables.
+
+    Parameters
+    ----------
+    real : DataFrame or ndarray
+        Real rows, preferably not used to fit the synthesizer.
+    synthetic : DataFrame or ndarray
+        Synthetic rows with the same columns.
+    metadata : dict, default=None
+        The sdmetrics metadata; inferred from ``real`` when None.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the forest.
+
+    Returns
+    -------
+    score : float
+        ``0.5 * quality + 0.5 * detection``, in [0, 1].
+
+    Examples
+    --------
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.metrics import early_stopping_score
+    >>> data = load_student_placements()
+    >>> first, second = data.iloc[::2], data.iloc[1::2]
+    >>> round(early_stopping_score(first, second, random_state=0), 1)
+    0.9
+    """
+    return _synthesis_score(
+        real, synthetic, metadata, random_state, _out_of_bag_detection_auc
+    )
 
 
 def quality_score(real, synthetic, metadata) -> float:

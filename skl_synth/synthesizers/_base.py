@@ -26,7 +26,7 @@ from .._nn.conditions import ConditionSpace
 from .._nn.layout import OutputLayout
 from .._nn.numerics import flush_denormals
 from .._schema import _preview, column_to_codes
-from ..metrics import metadata_from_schema, synthesis_score
+from ..metrics import early_stopping_score, metadata_from_schema, synthesis_score
 from ..preprocessing import TabularEncoder
 from ..utils._random import local_random_state
 
@@ -404,7 +404,8 @@ class DeepSynthesizer(BaseSynthesizer):
     """Epoch loop, early stopping and devices for the neural synthesizers.
 
     Subclasses implement ``_build(data, init_rng, train_rng, device)``
-    returning a trainer with ``train_epoch(data) -> dict of losses``,
+    returning a trainer with ``train_epoch(data) -> dict of losses`` and
+    ``prepare_sampling()`` (called before the modules sample),
     ``_generate(condition, rng, layout)`` returning encoded rows, and
     ``_modules()`` naming the fitted torch modules.
     """
@@ -457,6 +458,7 @@ class DeepSynthesizer(BaseSynthesizer):
             row = {"epoch": epoch + 1, **losses}
             last = epoch + 1 == self.epochs
             if validation is not None and ((epoch + 1) % interval == 0 or last):
+                self._trainer.prepare_sampling()
                 row["validation_score"] = self._validation_score(validation)
                 if row["validation_score"] > best_score:
                     best_score, best_state, waited = (
@@ -474,7 +476,9 @@ class DeepSynthesizer(BaseSynthesizer):
             if waited >= self.n_iter_no_change:
                 break
         history = pd.DataFrame(rows)
-        if best_state is not None:
+        if best_state is None:
+            self._trainer.prepare_sampling()
+        else:
             self._load_state(best_state)
             self.best_epoch_ = int(
                 history["epoch"][history["validation_score"].idxmax()]
@@ -485,9 +489,10 @@ class DeepSynthesizer(BaseSynthesizer):
     def _evaluation_interval(self, n_rows):
         """Epochs between validation scores: about every 100 optimizer steps.
 
-        Scoring costs about a second (a sample, sdmetrics' QualityReport and a
-        cross-validated forest), more than an epoch of a small table, so it
-        runs after whole epochs totalling at least 100 steps. The schedule
+        Scoring costs 0.4 to 0.6 s on 1 000 held-out rows (a sample,
+        sdmetrics' QualityReport and an out-of-bag forest), more than an
+        epoch of a small table, so it runs after whole epochs totalling at
+        least 100 steps. The schedule
         depends on the data size only, so fits stay reproducible.
         """
         steps = max(1, n_rows // self.batch_size)
@@ -496,7 +501,11 @@ class DeepSynthesizer(BaseSynthesizer):
     def _validation_score(self, validation):
         plan = ConditionPlan(self.encoder_, len(validation), {}, {})
         encoded = self._sample_encoded(len(validation), plan, 0)
-        return self._score_frames(validation, self.encoder_.inverse_transform(encoded))
+        synthetic = self.encoder_.inverse_transform(encoded)
+        metadata = metadata_from_schema(self.encoder_.schema_)
+        return early_stopping_score(
+            validation, synthetic, metadata=metadata, random_state=0
+        )
 
     def _check_finite(self, losses, epoch):
         bad = {k: v for k, v in losses.items() if not np.isfinite(v)}
