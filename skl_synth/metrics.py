@@ -34,6 +34,7 @@ from ._evaluation import (
 )
 from ._schema import _preview, infer_schema
 from .preprocessing import TabularEncoder
+from .utils._docstrings import fill_doc
 from .utils._random import local_random_state
 
 __all__ = [
@@ -168,6 +169,7 @@ def _out_of_bag_detection_auc(real, synthetic, random_state=None):
     return float(roc_auc_score(labels, proba))
 
 
+@fill_doc
 def synthesis_score(real, synthetic, *, metadata=None, random_state=None) -> float:
     """How well synthetic rows match real ones: higher is better, in [0, 1].
 
@@ -186,16 +188,7 @@ def synthesis_score(real, synthetic, *, metadata=None, random_state=None) -> flo
     and near 1 for the real half (AUC 0.45), so the combination ranks them
     correctly.
 
-    Parameters
-    ----------
-    real : DataFrame or ndarray
-        Real rows, preferably not used to fit the synthesizer.
-    synthetic : DataFrame or ndarray
-        Synthetic rows with the same columns.
-    metadata : dict, default=None
-        The sdmetrics metadata; inferred from ``real`` when None.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the two-sample test.
+    {score_parameters}
 
     Returns
     -------
@@ -228,6 +221,7 @@ def _synthesis_score(real, synthetic, metadata, random_state, detection):
     return 0.5 * quality + 0.5 * (1.0 - (2.0 * max(auc, 0.5) - 1.0))
 
 
+@fill_doc
 def early_stopping_score(real, synthetic, *, metadata=None, random_state=None):
     """:func:`synthesis_score` with the detection AUC estimated out of bag.
 
@@ -237,16 +231,7 @@ def early_stopping_score(real, synthetic, *, metadata=None, random_state=None):
     instead of five), about 4x cheaper, within 0.02 of the 5-fold AUC on
     the speed benchmark's tables.
 
-    Parameters
-    ----------
-    real : DataFrame or ndarray
-        Real rows, preferably not used to fit the synthesizer.
-    synthetic : DataFrame or ndarray
-        Synthetic rows with the same columns.
-    metadata : dict, default=None
-        The sdmetrics metadata; inferred from ``real`` when None.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the forest.
+    {score_parameters}
 
     Returns
     -------

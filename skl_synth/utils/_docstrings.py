@@ -70,6 +70,18 @@ _SHARED["check_parameters"] = """Parameters
         An unfitted synthesizer; the check works on a clone."""
 
 
+_SHARED["score_parameters"] = """Parameters
+    ----------
+    real : DataFrame or ndarray
+        Real rows, preferably not used to fit the synthesizer.
+    synthetic : DataFrame or ndarray
+        Synthetic rows with the same columns.
+    metadata : dict, default=None
+        The sdmetrics metadata; inferred from ``real`` when None.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the random forest of the two-sample test."""
+
+
 def fill_doc(obj):
     """Substitute ``{name}`` placeholders in ``obj.__doc__`` with shared texts."""
     obj.__doc__ = obj.__doc__.format(**_SHARED)
