@@ -161,16 +161,16 @@ def test_early_stopping_keeps_the_best_epoch(cls):
     model.fit(train)
     history = model.history_
     assert model.early_stopping_ and model.n_epochs_ == len(history) <= 40
-    # scored every ceil(100 / 24) = 5 epochs (about 100 steps) and at the end
+    # scored every ceil(200 / 24) = 9 epochs (about 200 steps) and at the end
     scored = history.dropna(subset=["validation_score"])
-    expected = list(range(5, model.n_epochs_ + 1, 5))
+    expected = list(range(9, model.n_epochs_ + 1, 9))
     if model.n_epochs_ == 40 and expected[-1] != 40:
         expected.append(40)
     assert scored["epoch"].tolist() == expected
     best = int(scored["epoch"][scored["validation_score"].idxmax()])
     assert model.best_epoch_ == best
     if model.n_epochs_ < 40:  # stopped after 3 evaluations without a gain
-        assert model.n_epochs_ - best == 3 * 5
+        assert model.n_epochs_ - best == 3 * 9
 
 
 def test_early_stopping_auto_depends_on_size():

@@ -9,7 +9,7 @@ _SHARED = {
         Hold out ``validation_fraction`` of the rows, score a sample against
         them (:func:`~skl_synth.metrics.early_stopping_score`: the formula of
         :meth:`score` with a 4x cheaper out-of-bag detection test) after
-        every epoch that completes a round of about 100 optimizer steps, and
+        every epoch that completes a round of about 200 optimizer steps, and
         after the last epoch; stop when the
         score has not improved for ``n_iter_no_change`` evaluations and keep
         the best weights. ``"auto"`` enables it above 10 000 rows, as in
