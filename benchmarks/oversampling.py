@@ -19,10 +19,22 @@ tuned for minority F1 by ``TunedThresholdClassifierCV`` (5-fold, on the
 training rows); ``random``, ``smote``, ``adasyn``, ``borderline``
 (imbalanced-learn's ``RandomOverSampler``, ``SMOTE``, ``ADASYN``,
 ``BorderlineSMOTE``, all with default settings, on the one-hot encoded
-training rows, as they need numbers); and skl_synth's ``gan``, ``vae``,
-``ensemble`` and ``vae_filter`` (``VAEOverSampler(filter="classifier")``)
-on the typed training rows, all with ``sampling_strategy="auto"`` (every
-class grown to the majority's size), ``mode="conditional"``.
+training rows, as they need numbers); and skl_synth's samplers on the typed
+training rows, all with ``sampling_strategy="auto"`` (every class grown to
+the majority's size): ``gan``, ``vae``, ``ensemble`` and ``vae_filter``
+(``VAEOverSampler(filter="classifier")``), in ``mode="conditional"``;
+``copula`` (``CopulaOverSampler()``: per class, one Gaussian copula per
+k-means cluster of the class's rows, 5 clusters), ``copula_filter`` (the
+same with ``filter="classifier"``) and ``copula_single``
+(``GenerativeOverSampler(GaussianCopulaSynthesizer(), mode="per_class")``:
+one copula per class, no clusters).
+
+Variants for exploring (not in the default list; ``--samplers``):
+``single_copula[_pc][_filter[NN]]`` is one Gaussian copula, conditional or
+per class (``_pc``), with the filter at threshold 0.5 or ``NN / 100``;
+``cluster_copula[K][_cond][_unif][_filter[NN]]`` is ``CopulaOverSampler``
+with ``K`` clusters (default 5), conditional mode, uniform weights;
+``<gan|vae|ensemble|vae_filter>_x<k>`` has ``k`` times the steps.
 
 Metrics on the untouched test fold: ROC AUC and average precision (from
 ``predict_proba``), minority-class F1 and G-mean
@@ -105,6 +117,9 @@ SAMPLERS = [
     "vae",
     "ensemble",
     "vae_filter",
+    "copula",
+    "copula_filter",
+    "copula_single",
 ]
 CLASSIC = {"random", "smote", "adasyn", "borderline"}
 GENERATIVE = {"gan", "vae", "ensemble", "vae_filter"}
@@ -133,12 +148,21 @@ def make_sampler(name, seed, epochs):
     )
 
     from skl_synth.over_sampling import (
+        CopulaOverSampler,
         EnsembleOverSampler,
         GANOverSampler,
+        GenerativeOverSampler,
         VAEOverSampler,
     )
-    from skl_synth.synthesizers import GANSynthesizer, VAESynthesizer
+    from skl_synth.synthesizers import (
+        GANSynthesizer,
+        GaussianCopulaSynthesizer,
+        VAESynthesizer,
+    )
 
+    if "_x" in name:  # vae_filter_x3: three times the steps
+        name, times = name.split("_x")
+        epochs *= int(times)
     gan = GANSynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
     vae = VAESynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
     if name == "ensemble":
@@ -151,6 +175,17 @@ def make_sampler(name, seed, epochs):
             weighting="uniform",
         )
         return EnsembleOverSampler(ensemble, random_state=seed)
+    if name.startswith("cluster_copula"):
+        return _cluster_copula(name, seed)
+    if name.startswith("single_copula"):
+        # single_copula[_pc][_filter[NN]]: per_class mode, filter threshold NN/100
+        mode = "per_class" if "_pc" in name else "conditional"
+        return GenerativeOverSampler(
+            GaussianCopulaSynthesizer(),
+            mode=mode,
+            filter=_filter_of(name),
+            random_state=seed,
+        )
     return {
         "none": None,
         "tuned": None,
@@ -161,7 +196,41 @@ def make_sampler(name, seed, epochs):
         "gan": GANOverSampler(gan, random_state=seed),
         "vae": VAEOverSampler(vae, random_state=seed),
         "vae_filter": VAEOverSampler(vae, filter="classifier", random_state=seed),
+        "copula": CopulaOverSampler(random_state=seed),
+        "copula_filter": CopulaOverSampler(filter="classifier", random_state=seed),
+        "copula_single": GenerativeOverSampler(
+            GaussianCopulaSynthesizer(), mode="per_class", random_state=seed
+        ),
     }[name]
+
+
+def _filter_of(name):
+    """``None``, ``"classifier"`` (``_filter``) or a threshold (``_filterNN``)."""
+    if "_filter" not in name:
+        return None
+    digits = name.split("_filter")[1].split("_")[0]
+    return int(digits) / 100 if digits else "classifier"
+
+
+def _cluster_copula(name, seed):
+    """cluster_copula[K][_cond][_filter[NN]]: copulas on K k-means clusters."""
+    from skl_synth.ensemble import EnsembleSynthesizer
+    from skl_synth.over_sampling import EnsembleOverSampler
+    from skl_synth.synthesizers import GaussianCopulaSynthesizer
+
+    digits = name.removeprefix("cluster_copula").split("_")[0]
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer())],
+        partition="cluster",
+        n_partitions=int(digits) if digits else 5,
+        weighting="uniform" if "_unif" in name else "size",
+    )
+    return EnsembleOverSampler(
+        ensemble,
+        mode="conditional" if "_cond" in name else "per_class",
+        filter=_filter_of(name),
+        random_state=seed,
+    )
 
 
 def one_hot(X):
@@ -337,10 +406,16 @@ def parse_args(argv=None):
         args.datasets = args.datasets or ",".join(QUICK_DATASETS)
     args.datasets = args.datasets.split(",") if args.datasets else DATASETS
     args.samplers = args.samplers.split(",") if args.samplers else SAMPLERS
-    unknown = set(args.samplers) - set(SAMPLERS)
+    unknown = {s for s in args.samplers if s not in SAMPLERS and not _variant(s)}
     if unknown:
         parser.error(f"unknown samplers {sorted(unknown)}; choose from {SAMPLERS}")
     return args
+
+
+def _variant(name):
+    """Whether ``name`` is a copula variant (see ``make_sampler``)."""
+    base = name.split("_x")[0]
+    return name.startswith(("single_copula", "cluster_copula")) or base in GENERATIVE
 
 
 def folds(datasets, repeats, n_folds):

@@ -16,8 +16,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 
+from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import (
     MIN_CLASS_ROWS,
+    CopulaOverSampler,
     GANOverSampler,
     GenerativeAugmenter,
     GenerativeOverSampler,
@@ -398,3 +400,63 @@ def test_augmenter_keeps_the_proportions(placements, ratio):
     assert dict(augmenter.sampling_strategy_) == added
     assert len(X_res) == len(y_res)
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+
+
+# --------------------------------------------------------------------------
+# CopulaOverSampler: copulas on the clusters of each class
+# --------------------------------------------------------------------------
+
+
+def test_copula_over_sampler_defaults(placements):
+    X, y = placements.drop(columns="placed"), placements["placed"]
+    sampler = CopulaOverSampler(random_state=0)
+    assert sampler.get_params()["mode"] == "per_class"
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {True: 148, False: 148}
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    model = sampler.synthesizers_[False]
+    assert list(sampler.synthesizers_) == [False]
+    assert isinstance(model, EnsembleSynthesizer) and model.partition == "cluster"
+    # fitted on the class's own rows: no class column, nor its empty columns
+    assert model.n_features_in_ == X[~y].dropna(axis=1, how="all").shape[1] == 11
+    assert 2 <= model.n_parts_ <= 5 and sum(map(len, model.parts_)) == 67
+    members = [type(member).__name__ for _, member in model.members_]
+    assert set(members) == {"GaussianCopulaSynthesizer"}
+    np.testing.assert_allclose(
+        model.weights_, [len(part) / 67 for part in model.parts_]
+    )
+    sampler.set_params(synthesizer__n_partitions=2).fit_resample(X, y)
+    assert sampler.synthesizers_[False].n_parts_ == 2
+
+
+def _two_blob_classes(rng, n_minority=60, n_majority=300):
+    """Minority at (-5, -5) and (5, 5), majority at (-5, 5) and (5, -5)."""
+
+    def blobs(n, centers):
+        picks = rng.randint(len(centers), size=n)
+        return np.asarray(centers)[picks] + rng.normal(0, 0.5, size=(n, 2))
+
+    X = np.vstack(
+        [blobs(n_minority, [(-5, -5), (5, 5)]), blobs(n_majority, [(-5, 5), (5, -5)])]
+    )
+    y = np.r_[np.ones(n_minority, dtype=int), np.zeros(n_majority, dtype=int)]
+    return pd.DataFrame(X, columns=["a", "b"]), y
+
+
+def test_copula_over_sampler_keeps_the_regions_of_the_class():
+    # One copula per class puts part of the minority's rows in the majority's
+    # corners (the sign of a and b agree only through a correlation); the
+    # mixture of copulas on the class's clusters keeps each row in one blob.
+    X, y = _two_blob_classes(np.random.RandomState(0))
+    single = GenerativeOverSampler(
+        GaussianCopulaSynthesizer(), mode="per_class", random_state=0
+    )
+    for sampler, low, high in [
+        (single, 0.2, 1.0),  # about 0.34
+        (CopulaOverSampler(random_state=0), 0.0, 0.01),
+    ]:
+        X_res, y_res = sampler.fit_resample(X, y)
+        new = X_res.iloc[len(X) :]
+        assert (y_res[len(X) :] == 1).all() and len(new) == 240
+        wrong = np.mean(np.sign(new["a"]) != np.sign(new["b"]))
+        assert low <= wrong <= high, (type(sampler).__name__, wrong)
