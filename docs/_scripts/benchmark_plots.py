@@ -1,8 +1,8 @@
 """Draw the benchmark figures of the docs from the benchmarks' result files.
 
 Reads ``benchmarks/results/ensemble.csv`` (``benchmarks/ensemble.py``) and
-the ranks table ``benchmarks/results/oversampling_r1_ranks.md`` (or
-``oversampling_ranks.md``; ``benchmarks/oversampling.py``), which are
+the ranks table ``benchmarks/results/oversampling_ranks.md`` (or, without
+it, ``oversampling_r1_ranks.md``; ``benchmarks/oversampling.py``), which are
 git-ignored, and writes ``docs/_static/benchmark_ensemble.png`` and
 ``docs/_static/benchmark_oversampling.png``, which are committed and shown
 on the benchmarks page. Run from the repository root after the benchmarks::
@@ -51,18 +51,21 @@ def ensemble_figure(path):
     figure.savefig(path, dpi=90)
 
 
+OURS = {"gan", "vae", "ensemble"}  # and their _filter variants, and the copulas
+
+
 def oversampling_figure(path):
-    source = RESULTS / "oversampling_ranks.md"
-    if (RESULTS / "oversampling_r1_ranks.md").exists():
+    source = RESULTS / "oversampling_ranks.md"  # the full run (2 repeats)
+    if not source.exists():
         source = RESULTS / "oversampling_r1_ranks.md"
     lines = [ln for ln in source.read_text().splitlines() if ln.startswith("| ")]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines[1:]]
     ranks = pd.DataFrame(rows, columns=header).set_index("resampler")
     mean = ranks["all mean rank"].astype(float).sort_values(ascending=False)
-    ours = {"gan", "vae", "ensemble", "vae_filter"}
+    ours = {n for n in mean.index if "copula" in n or n.split("_")[0] in OURS}
     colours = ["#4c72b0" if name in ours else "#9e9e9e" for name in mean.index]
-    figure, ax = plt.subplots(figsize=(6, 3.4))
+    figure, ax = plt.subplots(figsize=(6, 1 + 0.24 * len(mean)))
     ax.barh(mean.index, mean, color=colours)
     ax.set_xlabel("mean rank over 12 KEEL tables x 3 classifiers x 4 metrics (1 best)")
     ax.set_title("over-samplers: ours (blue) and the usual choices (grey)", fontsize=9)
