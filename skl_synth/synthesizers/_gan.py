@@ -59,8 +59,8 @@ class GANSynthesizer(DeepSynthesizer):
         steps). A GAN's generator keeps oscillating around a good solution;
         the average sits near its centre: on the speed benchmark's narrow
         table it reached a held-out score of 0.80 after 75 s of training
-        where the generator itself reached 0.78 and fell back to 0.75 (see
-        ``benchmarks/README.md``). 0 samples from the trained generator.
+        where the generator itself reached 0.78 and fell back to 0.75.
+        0 samples from the trained generator.
     {epochs}
     {early_stopping}
     {validation_fraction}
