@@ -211,7 +211,7 @@ def evaluate(args) -> int:
 def oversample(args) -> int:
     import pandas as pd
 
-    from .over_sampling import GenerativeOverSampler
+    from .over_sampling import CopulaOverSampler, GenerativeOverSampler
 
     data = _read_table(args.data)
     if args.target not in data.columns:
@@ -220,10 +220,14 @@ def oversample(args) -> int:
             f"columns are {', '.join(map(str, data.columns))}."
         )
     X, y = data.drop(columns=args.target), data[args.target]
-    synthesizer = _synthesizer(args.model, args, batch_size=100)
-    sampler = GenerativeOverSampler(
-        synthesizer, sampling_strategy=_strategy(args.strategy), random_state=args.seed
-    )
+    strategy = _strategy(args.strategy)
+    if args.model == "copula":  # per class, copulas on clusters: the best measured
+        sampler = CopulaOverSampler(sampling_strategy=strategy, random_state=args.seed)
+    else:
+        synthesizer = _synthesizer(args.model, args, batch_size=100)
+        sampler = GenerativeOverSampler(
+            synthesizer, sampling_strategy=strategy, random_state=args.seed
+        )
     X_res, y_res = sampler.fit_resample(X, y)
     # by position: the rows of X_res and y_res correspond, their indexes may not
     X_res.insert(data.columns.get_loc(args.target), args.target, pd.Series(y_res).array)

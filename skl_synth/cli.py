@@ -336,9 +336,12 @@ def _add_oversample(commands):
     )
     oversample.add_argument(
         "--model",
-        choices=["vae", "gan", "ensemble", "copula"],
-        default="vae",
-        help="synthesizer (default vae)",
+        choices=["copula", "vae", "gan", "ensemble"],
+        default="copula",
+        help="synthesizer: copula = CopulaOverSampler (per class, Gaussian "
+        "copulas on clusters of the class's rows; the best mean rank of ours on "
+        "12 KEEL tables), or one vae / gan / ensemble conditioned on the class "
+        "(default copula)",
     )
     _add_epochs(oversample)
     _add_common(oversample)

@@ -172,6 +172,9 @@ def test_oversample_balances_the_classes(tmp_path, placements_csv):
     rows = pd.read_csv(balanced)
     assert list(rows.columns) == list(load_student_placements().columns)
     assert rows["placed"].value_counts().to_dict() == {True: 148, False: 148}
+    # --model copula is CopulaOverSampler: per class, so the generated students
+    # who were not placed have no salary, like the real ones
+    assert rows.loc[~rows["placed"], "salary"].isna().all()
     counts = pd.read_csv(ratio)["gender"].value_counts()  # 139 M, 76 F
     assert counts.to_dict() == {"M": 139, "F": int(0.8 * 139)}
     assert vae.stdout == ""
