@@ -13,42 +13,20 @@ columns, dtypes and categories.
 
 from __future__ import annotations
 
-import warnings
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from imblearn.base import BaseSampler
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_target_type
-from joblib import Parallel, delayed
-from scipy import sparse
-from sklearn.base import clone
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
-    validate_data,
-)
 
 from ._resampling import (
-    _FILTER_THRESHOLD,
-    _SEED_MAX,
     FILTER_ROUNDS,
     JITTER_SCALE,
     MIN_CLASS_ROWS,
-    _as_frame,
-    _fit_and_draw,
-    _fit_conditional,
-    _jitter,
-    _NumericTable,
-    _preview,
-    _RowFilter,
-    _to_array,
+    GenerativeSamplerMixin,
 )
-from .utils._random import local_random_state
 
 __all__ = [
     "CopulaOverSampler",
@@ -59,180 +37,6 @@ __all__ = [
     "VAEOverSampler",
 ]
 
-# --------------------------------------------------------------------------
-# the machinery shared by the samplers
-# --------------------------------------------------------------------------
-
-
-class GenerativeSamplerMixin:
-    """What the generative samplers share: validation, generation, fallback.
-
-    Subclasses set ``_default_synthesizer()`` and the parameters
-    ``synthesizer``, ``mode``, ``filter``, ``random_state`` and ``n_jobs``;
-    imbalanced-learn's ``fit_resample`` sets ``sampling_strategy_`` (rows to
-    add per class) before calling ``_fit_resample``.
-    """
-
-    def set_params(self, **params):
-        """Set parameters, nested ones of the default synthesizer included.
-
-        ``synthesizer__<name>`` keys while ``synthesizer`` is None first
-        store the default synthesizer in ``synthesizer``.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters.
-
-        Returns
-        -------
-        self : object
-            The sampler.
-        """
-        nested = any(key.startswith("synthesizer__") for key in params)
-        if nested and "synthesizer" not in params and self.synthesizer is None:
-            self.synthesizer = self._default_synthesizer()
-        return super().set_params(**params)
-
-    def _check_X_y(self, X, y, accept_sparse=None):
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if sparse.issparse(X):
-            raise TypeError(
-                "X is a sparse matrix; generative samplers learn dense tables. "
-                "Pass X.toarray() or a DataFrame."
-            )
-        if not isinstance(X, pd.DataFrame):
-            X = check_array(X, dtype=None, ensure_all_finite=False)
-        elif len(X) == 0:
-            raise ValueError(
-                "Found array with 0 sample(s) while a minimum of 1 is required."
-            )
-        check_consistent_length(X, y)
-        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
-        return X, y, binarize_y
-
-    def _fit_resample(self, X, y):
-        seeds = local_random_state(self.random_state).randint(_SEED_MAX, size=3)
-        frame = _as_frame(X)
-        grow = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
-        small = [c for c in grow if np.sum(y == c) < MIN_CLASS_ROWS]
-        learn = {c: n for c, n in grow.items() if c not in small}
-        self.filter_, row_filter = None, None
-        if self.filter is not None and learn:
-            row_filter = self._fit_filter(X, frame, y, seeds[1])
-            self.filter_ = row_filter.classifier
-        self.synthesizers_, self.n_rejected_ = {}, {c: 0 for c in learn}
-        self.n_copies_rejected_ = {c: 0 for c in learn}
-        self.fallback_classes_ = small
-        generated = {}
-        if small:
-            warnings.warn(
-                f"classes [{_preview(small)}] have fewer than {MIN_CLASS_ROWS} rows "
-                "to learn from; their new rows are jittered copies of their own "
-                "rows (see the sampler's documentation).",
-                UserWarning,
-                stacklevel=3,
-            )
-            if self.reject_copies:
-                warnings.warn(
-                    f"reject_copies does not apply to classes [{_preview(small)}]: "
-                    "their new rows are jittered copies of their own rows.",
-                    UserWarning,
-                    stacklevel=3,
-                )
-            generated.update(_jitter(frame, y, {c: grow[c] for c in small}, seeds[2]))
-        if learn:
-            generated.update(self._generate(frame, y, learn, row_filter, seeds[0]))
-        X_new = pd.concat(
-            [frame, *(generated[c] for c in grow)], ignore_index=True, copy=False
-        )
-        y_new = np.concatenate([y, *(np.full(grow[c], c, dtype=y.dtype) for c in grow)])
-        if isinstance(X, pd.DataFrame):
-            return X_new, y_new
-        return X_new.to_numpy(dtype=X.dtype), y_new
-
-    def _synthesizer(self):
-        if self.synthesizer is None:
-            return self._default_synthesizer()
-        return self.synthesizer
-
-    def _generate(self, frame, y, counts, row_filter, seed):
-        synthesizer = self._synthesizer()
-        if self.reject_copies:
-            if "reject_copies" not in synthesizer.get_params(deep=False):
-                raise ValueError(
-                    f"reject_copies=True, but the synthesizer "
-                    f"{type(synthesizer).__name__} has no reject_copies parameter; "
-                    "use a skl_synth synthesizer, or reject_copies=False."
-                )
-            synthesizer = clone(synthesizer).set_params(reject_copies=True)
-        if self.mode == "per_class":
-            rng = np.random.RandomState(seed)
-            jobs = [
-                (
-                    synthesizer,
-                    frame[y == c].reset_index(drop=True),
-                    n,
-                    c,
-                    row_filter,
-                    rng.randint(_SEED_MAX),
-                )
-                for c, n in counts.items()
-            ]
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fit_and_draw)(*job) for job in jobs
-            )
-        else:
-            results = _fit_conditional(synthesizer, frame, y, counts, row_filter, seed)
-        generated = {}
-        for c, result in zip(counts, results, strict=True):
-            model, rows, n_rejected, n_filled, n_copies = result
-            self.synthesizers_[c], generated[c] = model, rows
-            self.n_rejected_[c], self.n_copies_rejected_[c] = n_rejected, n_copies
-            if n_filled:
-                warnings.warn(
-                    f"the filter rejected too many generated rows of class "
-                    f"{_preview([c])}: "
-                    f"after {FILTER_ROUNDS} rounds, {n_filled} of its "
-                    f"{counts[c]} rows are rejected rows of highest probability. "
-                    "Lower the filter threshold, or improve the synthesizer.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-        return generated
-
-    def _fit_filter(self, X, frame, y, seed):
-        if isinstance(self.filter, (str, Real)):
-            threshold = (
-                _FILTER_THRESHOLD if isinstance(self.filter, str) else self.filter
-            )
-            table = _NumericTable().fit(frame)
-            forest = RandomForestClassifier(
-                class_weight="balanced", n_jobs=self.n_jobs, random_state=seed
-            )
-            forest.fit(table.transform(frame), y)
-            return _RowFilter(forest, float(threshold), table.transform)
-        classifier = clone(self.filter).fit(X, y)
-        to_input = None if isinstance(X, pd.DataFrame) else partial(_to_array, X.dtype)
-        return _RowFilter(classifier, _FILTER_THRESHOLD, to_input)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.non_deterministic = self.random_state is None
-        return tags
-
-
-# --------------------------------------------------------------------------
-# the public samplers
-# --------------------------------------------------------------------------
-
-# Default synthesizers: sized for tables of a few hundred to a few thousand
-# rows (the KEEL collection), where a 500-row batch would give one
-# optimizer step per epoch. Measured in benchmarks/oversampling.py.
 _VAE_DEFAULTS = {"epochs": 300, "batch_size": 100}
 _GAN_DEFAULTS = {"epochs": 300, "batch_size": 100}
 
