@@ -103,8 +103,9 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
           encoded with standardized numbers and one-hot categories, so that
           each member learns one region (a mixture of experts). Every row is
           in one cluster; a cluster with fewer than
-          ``max(2, 0.1 * n_rows / n_partitions)`` rows is merged into the
-          cluster of the nearest centroid, so there may be fewer parts;
+          ``max(2, 0.1 * n_rows / n_partitions)`` rows, or whose rows are
+          missing in every column, is merged into the cluster of the nearest
+          centroid, so there may be fewer parts;
         - ``"column"``: one part per value of ``partition_column`` (missing
           values form a part of their own); ``n_partitions`` is ignored.
 
@@ -429,7 +430,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             return [np.sort(train[test]) for _, test in folds.split(train)], None
         if self.partition == "cluster":
             seed = rng.randint(_SEED_MAX)
-            return _cluster_parts(encoded[train], train, k, seed), None
+            observed = frame.iloc[train].notna().any(axis=1).to_numpy()
+            return _cluster_parts(encoded[train], train, k, seed, observed), None
         return self._column_parts(frame, train)
 
     def _column_parts(self, frame, train):
@@ -626,8 +628,13 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         return eligible
 
 
-def _cluster_parts(points, rows, n_clusters, seed):
-    """K-means parts of ``rows``; clusters below the minimum size are merged."""
+def _cluster_parts(points, rows, n_clusters, seed, observed):
+    """K-means parts of ``rows``; clusters below the minimum size are merged.
+
+    So are clusters without any observed value (rows missing in every
+    column cluster together): no synthesizer can learn from them.
+    ``observed`` marks the points with at least one observed value.
+    """
     n_clusters = min(n_clusters, len(points))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # duplicated points
@@ -637,9 +644,14 @@ def _cluster_parts(points, rows, n_clusters, seed):
     groups = {c: np.flatnonzero(labels == c) for c in np.unique(labels)}
     minimum = max(2, int(np.ceil(_MIN_CLUSTER_SHARE * len(points) / n_clusters)))
     while len(groups) > 1:
-        small = min(groups, key=lambda c: len(groups[c]))
-        if len(groups[small]) >= minimum:
+        pending = [
+            c
+            for c in groups
+            if len(groups[c]) < minimum or not observed[groups[c]].any()
+        ]
+        if not pending:
             break
+        small = min(pending, key=lambda c: len(groups[c]))
         others = [c for c in groups if c != small]
         target = min(others, key=lambda c: np.sum((centers[c] - centers[small]) ** 2))
         groups[target] = np.concatenate([groups[target], groups.pop(small)])

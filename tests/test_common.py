@@ -53,15 +53,7 @@ SKLEARN_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 SYNTHESIZER_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 
 # {class name: {check name: reason}} for imbalanced-learn's sampler checks.
-SAMPLER_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
-    "CopulaOverSampler": {
-        "check_samplers_nan": (
-            "the check's rows that are missing in every column form a k-means "
-            "cluster of their own, and EnsembleSynthesizer cannot fit a member "
-            "on a part without any observed column"
-        ),
-    },
-}
+SAMPLER_EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 
 # xfail_strict exists from scikit-learn 1.8; older versions mark non-strict.
 _SKLEARN_STRICT = (

@@ -120,11 +120,26 @@ def test_tiny_clusters_are_merged_into_the_nearest():
         ]
     )
     rows = np.arange(1000, 1203)
-    parts = _cluster_parts(points, rows, 3, seed=0)
+    parts = _cluster_parts(points, rows, 3, seed=0, observed=np.ones(203, bool))
     assert len(parts) == 2
     assert np.array_equal(np.sort(np.concatenate(parts)), rows)
     with_outliers = next(p for p in parts if 1202 in p)
     assert set(range(1100, 1203)) == set(with_outliers)  # merged into the near blob
+
+
+def test_clusters_of_rows_missing_everywhere_are_merged():
+    # one column of 0, 1 and missing values (imbalanced-learn's NaN check):
+    # the rows missing in their only column form a cluster no member could
+    # learn from; merged, the members generate missing values at their rate
+    rng = np.random.RandomState(0)
+    values = np.array([0.0, 1.0, np.nan])[rng.randint(0, 3, 300)]
+    ensemble = _copulas(partition="cluster", n_partitions=3, weighting="size")
+    ensemble.fit(values.reshape(-1, 1))
+    for part in ensemble.parts_:
+        assert not np.isnan(values[part]).all()
+    assert ensemble.dropped_columns_ == [[]] * len(ensemble.members_)
+    sample = ensemble.sample(3000)
+    assert abs(np.isnan(sample).mean() - np.isnan(values).mean()) < 0.05
 
 
 def test_column_parts_match_the_values(placements):
