@@ -187,6 +187,7 @@ class GANTrainer:
         if self.average is None:
             return
         norms = [m for m in self.average.modules() if isinstance(m, nn.BatchNorm1d)]
+        momenta = [norm.momentum for norm in norms]
         for norm in norms:
             norm.reset_running_stats()
             norm.momentum = None  # a cumulative average over the batches
@@ -195,8 +196,8 @@ class GANTrainer:
         for _ in range(n_batches):
             condition = self.sampler.sample_original(batch, self.rng)
             self.average(self._noise(batch), condition)
-        for norm in norms:
-            norm.momentum = 0.1
+        for norm, momentum in zip(norms, momenta, strict=True):
+            norm.momentum = momentum
 
     def train_epoch(self, data):
         """One epoch: ``len(data) // batch_size`` generator steps (at least one)."""
