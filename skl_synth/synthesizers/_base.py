@@ -223,11 +223,11 @@ class BaseSynthesizer(BaseEstimator):
         synthetic = self.sample(len(real))
         return self._score_frames(real, synthetic)
 
-    def _score_frames(self, real, synthetic):
+    def _score_frames(self, real, synthetic, score=synthesis_score):
         if not isinstance(synthetic, pd.DataFrame):
             synthetic = pd.DataFrame(synthetic, columns=real.columns)
         metadata = metadata_from_schema(self.encoder_.schema_)
-        return synthesis_score(real, synthetic, metadata=metadata, random_state=0)
+        return score(real, synthetic, metadata=metadata, random_state=0)
 
     def _sampling_seed(self):
         """A seed for one ``sample`` call: fixed for an int ``random_state``."""
@@ -505,10 +505,7 @@ class DeepSynthesizer(BaseSynthesizer):
         plan = ConditionPlan(self.encoder_, len(validation), {}, {})
         encoded = self._sample_encoded(len(validation), plan, 0)
         synthetic = self.encoder_.inverse_transform(encoded)
-        metadata = metadata_from_schema(self.encoder_.schema_)
-        return early_stopping_score(
-            validation, synthetic, metadata=metadata, random_state=0
-        )
+        return self._score_frames(validation, synthetic, early_stopping_score)
 
     def _check_finite(self, losses, epoch):
         bad = {k: v for k, v in losses.items() if not np.isfinite(v)}
