@@ -37,8 +37,12 @@ class VAESynthesizer(DeepSynthesizer):
         Hidden widths of the encoder.
     decompress_dims : tuple of int, default=(128, 128)
         Hidden widths of the decoder.
-    learning_rate : float, default=1e-3
-        Adam learning rate.
+    learning_rate : float, default=2e-3
+        Adam learning rate. TVAE uses 1e-3; twice that converges sooner at
+        no measured cost: held-out score 0.49 against 0.41 after 300 epochs
+        on half of ``load_student_placements()`` (3 splits), 0.50 against
+        0.48-0.49 on the speed benchmark's 16-column table, reached in 29-31 s
+        of training instead of 39-40 s, and the same on its 5-column table.
     weight_decay : float, default=1e-5
         Adam weight decay (L2).
     loss_factor : float, default=2.0
@@ -104,7 +108,7 @@ class VAESynthesizer(DeepSynthesizer):
         embedding_dim=128,
         compress_dims=(128, 128),
         decompress_dims=(128, 128),
-        learning_rate=1e-3,
+        learning_rate=2e-3,
         weight_decay=1e-5,
         loss_factor=2.0,
         batch_size=500,
