@@ -173,6 +173,36 @@ def test_early_stopping_keeps_the_best_epoch(cls):
         assert model.n_epochs_ - best == 3 * 9
 
 
+def test_early_stopping_scores_a_bounded_subset_of_the_held_out_rows(monkeypatch):
+    from skl_synth.synthesizers import _base
+
+    monkeypatch.setattr(_base, "_MAX_SCORED_ROWS", 30)
+    scored, trained = [], []
+    score, compact = _base.DeepSynthesizer._validation_score, _base._compact
+
+    def recording_score(model, validation):
+        scored.append(validation)
+        return score(model, validation)
+
+    def recording_compact(rows, kept, *args):
+        trained.append(len(kept))
+        return compact(rows, kept, *args)
+
+    monkeypatch.setattr(_base.DeepSynthesizer, "_validation_score", recording_score)
+    monkeypatch.setattr(_base, "_compact", recording_compact)
+    data = clusters_table(400, 0)
+    model = tiny(
+        VAESynthesizer, epochs=15, early_stopping=True, validation_fraction=0.25
+    )
+    model.fit(data)
+    assert trained == [300]  # all 100 held-out rows stay out of training
+    # 15 steps of 20 rows per epoch: scored at epoch 14 (210 steps) and the last
+    assert [len(v) for v in scored] == [30, 30]
+    rows = set(map(tuple, data.to_numpy().tolist()))
+    assert set(map(tuple, scored[0].to_numpy().tolist())) <= rows
+    assert scored[0].equals(scored[1])  # the same rows every time
+
+
 def test_early_stopping_auto_depends_on_size():
     small = tiny(VAESynthesizer).fit(clusters_table(200, 0))
     assert not small.early_stopping_ and "validation_score" not in small.history_

@@ -36,6 +36,7 @@ _SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
 # holds at most this many padded values (fewer rows for very wide columns).
 _SAMPLE_PADDED_VALUES = 2**23
 _STEPS_PER_EVALUATION = 200  # optimizer steps between early-stopping scores
+_MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
 _COPY_ROUNDS = 10  # rounds redrawing the rows that copy a training row
 
 
@@ -440,6 +441,8 @@ class DeepSynthesizer(BaseSynthesizer):
             )
         order = rng.permutation(len(encoded))
         held, kept = np.sort(order[:n_validation]), np.sort(order[n_validation:])
+        if len(held) > _MAX_SCORED_ROWS:  # the score's cost grows with its rows
+            held = np.sort(rng.choice(held, _MAX_SCORED_ROWS, replace=False))
         real = self.encoder_._check_input(_safe_indexing(X, held), reset=False)
         return _compact(encoded, kept), real.reset_index(drop=True)
 

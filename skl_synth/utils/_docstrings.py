@@ -15,7 +15,9 @@ _SHARED = {
         the best weights. ``"auto"`` enables it above 10 000 rows, as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.""",
     "validation_fraction": """validation_fraction : float, default=0.1
-        Fraction of rows held out for early stopping.""",
+        Fraction of rows held out for early stopping (never trained on). The
+        score uses at most 5 000 of them, drawn at random, so that its cost
+        stays bounded on large tables.""",
     "n_iter_no_change": """n_iter_no_change : int, default=10
         Evaluations without improvement of the validation score before
         stopping.""",
