@@ -54,11 +54,10 @@ class Discriminator(nn.Module):
         for layer in self.hidden:
             x = F.leaky_relu(layer(x), 0.2)
             if generator is not None and self.dropout:
-                keep = (
-                    torch.rand(x.shape, generator=generator, device=x.device)
-                    >= self.dropout
-                )
-                x = x * keep / (1 - self.dropout)
+                # the mask (0 or 1 / (1 - dropout)) is built in place: one
+                # multiplication for autograd to record
+                keep = torch.rand(x.shape, generator=generator, device=x.device)
+                x = x * keep.ge_(self.dropout).mul_(1 / (1 - self.dropout))
         return self.head(x)
 
 
