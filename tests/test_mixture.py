@@ -34,7 +34,7 @@ def test_same_mixture_as_scikit_learn(name, max_iter):
             weight_concentration_prior_type="dirichlet_process",
             weight_concentration_prior=1e-3,
             max_iter=max_iter,
-            init_params="k-means++",
+            init_params="kmeans",
             random_state=np.random.RandomState(3),
         ).fit(z[:, None])
     weights, means, variances = fit_dp_mixture(
@@ -59,3 +59,23 @@ def test_recovers_two_modes():
     np.testing.assert_allclose(weights[heavy][order], [0.6, 0.4], atol=0.02)
     np.testing.assert_allclose(means[heavy][order], [-3, 2], atol=0.05)
     np.testing.assert_allclose(np.sqrt(variances[heavy][order]), [0.5, 1], atol=0.05)
+
+
+def test_separates_nearby_modes_within_thirty_iterations():
+    # three modes 9 and 13 apart (sd 5-7) beside two far ones, as in the speed
+    # benchmark's wide table: started from one seed row per component, 30
+    # iterations left four to six components stacked on one wide blob there;
+    # a k-means start puts components at each of the three
+    rng = np.random.default_rng(0)
+    centers, sds = [-63.0, -54.0, -41.0, 15.6, 81.7], [7.1, 6.7, 5.3, 3.8, 3.5]
+    sizes = [2500, 1000, 2000, 1500, 3000]
+    x = np.concatenate(
+        [rng.normal(c, s, n) for c, s, n in zip(centers, sds, sizes, strict=True)]
+    )
+    z = (x - x.mean()) / x.std()
+    weights, means, _ = fit_dp_mixture(
+        z, 10, max_iter=30, random_state=np.random.RandomState(0)
+    )
+    kept = np.sort(means[weights > 0.005] * x.std() + x.mean())
+    for center in centers:  # a component within 3 of every real mode
+        assert np.abs(kept - center).min() < 3.0, (center, kept)

@@ -1,7 +1,8 @@
-"""Index tensors for span-wise operations on encoded rows.
+"""Span-wise operations on encoded rows.
 
-Spans are grouped by kind and width so that an activation or a loss over the
-whole layout is a handful of vectorized calls, whatever the number of columns.
+Masks and a span-membership matrix make an activation or a loss over the
+whole layout a handful of dense, vectorized calls, whatever the number of
+columns.
 """
 
 from __future__ import annotations
