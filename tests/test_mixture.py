@@ -79,3 +79,16 @@ def test_separates_nearby_modes_within_thirty_iterations():
     kept = np.sort(means[weights > 0.005] * x.std() + x.mean())
     for center in centers:  # a component within 3 of every real mode
         assert np.abs(kept - center).min() < 3.0, (center, kept)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_columns_get_iterations_to_switch_off_split_components(seed):
+    # k-means cuts a unimodal column into 10 clusters; the Dirichlet-process
+    # prior switches most off, but slowly: 200 normal values keep 4-7 modes
+    # after 30 iterations (seeds 0-3), 2-3 after the 100 a small column gets
+    from skl_synth import _codecs
+
+    x = np.random.default_rng(seed).normal(50, 10, 200)
+    assert _codecs.MODE_ITER_BUDGET // len(x) >= _codecs.MODE_MAX_ITER == 100
+    codec = _codecs.ModeSpecificCodec(10, 10_000, 0).fit(x)
+    assert len(codec.means_) <= 3
