@@ -37,12 +37,12 @@ MODE_WEIGHT_THRESHOLD = 0.005
 # as in CTGAN, which runs up to 100: as many as fit in MODE_ITER_BUDGET
 # row-iterations, between MODE_MIN_ITER and MODE_MAX_ITER. With the
 # Dirichlet-process prior it rarely converges in 100 either. On the speed
-# benchmark's 5- and 16-column tables (10 000 rows), 30 iterations find the
-# same separated modes as 100 and the encoder's fit takes 0.16 / 0.51 s
-# instead of 0.46 / 1.62 s. On small tables the extra iterations cost little
-# and matter: they switch off the components that k-means split a unimodal
-# column into (student placements, 161 rows: 72 encoded columns after 30
-# iterations, 61 after 100).
+# benchmark's 5- and 16-column tables (10 000 rows), 30 iterations separate
+# the modes that 100 find (keeping one to three more components per column)
+# and the encoder's fit takes 0.16 / 0.51 s instead of 0.46 / 1.62 s. On
+# small tables the extra iterations cost little and matter: they switch off
+# the components that k-means split a unimodal column into (student
+# placements, 161 rows: 72 encoded columns after 30 iterations, 61 after 100).
 MODE_MIN_ITER = 30
 MODE_MAX_ITER = 100
 MODE_ITER_BUDGET = 300_000
