@@ -40,9 +40,13 @@ class ConditionSpace:
         self.data_cdf = _cumulative(padded)
 
     def vectors(self, flat):
-        """One-hot condition vectors for flat category indices."""
-        out = torch.zeros((len(flat), self.dim), device=flat.device)
-        return out.scatter_(1, flat[:, None], 1.0)
+        """One-hot condition vectors for flat category indices.
+
+        The index ``dim`` (one past the last category) is the empty, all-zero
+        condition.
+        """
+        out = torch.zeros((len(flat), self.dim + 1), device=flat.device)
+        return out.scatter_(1, flat[:, None], 1.0)[:, : self.dim]
 
     def sample_original(self, n, generator):
         """Condition vectors with the data's own category frequencies."""
@@ -50,6 +54,37 @@ class ConditionSpace:
             return torch.zeros((n, 0), device=self.offsets.device)
         span, category = self._draw(n, self.data_cdf, generator)
         return self.vectors(self.offsets[span] + category)
+
+    def enforce(self, rows, condition, columns):
+        """Set each row's conditioned span to its condition's slot.
+
+        ``rows`` are hard encoded rows, ``columns`` the encoded columns of the
+        condition spans in flat order; a row with an all-zero condition is
+        left as it is. Returns ``rows``, changed in place.
+        """
+        if not self.n_spans:
+            return rows
+        span_of_slot = torch.repeat_interleave(
+            torch.arange(self.n_spans, device=rows.device),
+            torch.diff(torch.cat([self.offsets, self.offsets.new_tensor([self.dim])])),
+        )
+        given = condition.sum(1) > 0
+        span = span_of_slot[condition.argmax(1)]
+        conditioned = (span_of_slot[None, :] == span[:, None]) & given[:, None]
+        block = rows[:, columns]
+        rows[:, columns] = torch.where(conditioned, condition.to(rows.dtype), block)
+        return rows
+
+    def sample_weighted(self, n, cumulative, generator):
+        """Condition vectors drawn from flat weights, given as their CDF."""
+        if not self.n_spans:
+            return torch.zeros((n, 0), device=self.offsets.device)
+        u = torch.rand(
+            (n,), generator=generator, device=cumulative.device, dtype=cumulative.dtype
+        )
+        top = len(cumulative) - 1
+        flat = torch.searchsorted(cumulative, u, right=True).clamp_(max=top)
+        return self.vectors(flat)
 
     def _draw(self, n, cumulative, generator):
         """A span uniformly, then a category by inverse CDF (one uniform each).
@@ -103,11 +138,14 @@ class ConditionSampler(ConditionSpace):
             self.counts, torch.as_tensor(widths, device=device), n_rows
         )
 
-    def sample_training(self, n, generator):
+    def sample_training(self, n, generator, unconditional=0.0):
         """Conditions by log-frequency, with a real row that satisfies each.
 
         Returns the condition vectors, the span and category of each
-        condition, and the index of a matching training row.
+        condition (category -100, cross-entropy's ignored index, for an
+        unconditioned row), and the index of a matching training row. With
+        ``unconditional > 0``, that fraction of the rows (in expectation)
+        gets the all-zero condition and a training row drawn uniformly.
         """
         if not self.n_spans:  # nothing to condition on: uniform rows
             device = self.offsets.device
@@ -120,7 +158,17 @@ class ConditionSampler(ConditionSpace):
         count = self.counts[flat]
         pick = torch.minimum((u * count).long(), count - 1)
         rows = self.sorted_rows[self.row_start[flat] + pick]
-        return self.vectors(flat), span, category, rows
+        vectors = self.vectors(flat)
+        if unconditional > 0:
+            free = torch.rand(n, generator=generator, device=flat.device)
+            free = free < unconditional
+            uniform = torch.randint(
+                self.n_rows, (n,), generator=generator, device=flat.device
+            )
+            rows = torch.where(free, uniform, rows)
+            vectors.mul_(~free[:, None])
+            category = torch.where(free, -100, category)
+        return vectors, span, category, rows
 
     def from_rows(self, rows, generator):
         """Each row's own category in a randomly chosen discrete span."""
@@ -130,6 +178,52 @@ class ConditionSampler(ConditionSpace):
             self.n_spans, (len(rows),), generator=generator, device=rows.device
         )
         return self.vectors(self.offsets[span] + self.codes[span, rows])
+
+
+def condition_confusion(generate, space, columns, n_per_condition, chunk, empty):
+    """How generated rows fill the condition spans, under each condition.
+
+    ``generate(condition_vectors)`` returns hard encoded rows; ``columns``
+    are the encoded columns of the condition spans, in the order of
+    ``space``'s flat slots. Returns a matrix of ``dim`` rows (``dim + 1``
+    with ``empty``: the last for the all-zero condition) and ``dim``
+    columns, whose row ``c`` is the mean one-hot over those columns of
+    ``n_per_condition`` rows generated under condition ``c``: within each
+    span, a distribution over its slots.
+    """
+    device = space.offsets.device
+    n_options = space.dim + bool(empty)
+    flat = torch.arange(n_options, device=device).repeat_interleave(n_per_condition)
+    parts = [
+        generate(space.vectors(flat[start : start + chunk]))[:, columns]
+        for start in range(0, len(flat), chunk)
+    ]
+    rows = torch.cat(parts).double()
+    return rows.reshape(n_options, n_per_condition, space.dim).mean(1)
+
+
+def calibrated_weights(confusion, target, n_spans, n_iter=500):
+    """Weights over conditions whose generated marginals best match ``target``.
+
+    The generated marginal of slot ``k`` under condition weights ``w`` is
+    ``m = w @ confusion``; ``target`` holds the training frequencies, each
+    span's summing to 1. The weights maximize ``sum_k target_k log m_k``
+    (the summed cross-entropy of every span's marginal), a concave problem
+    whose maximum is ``m = target`` wherever some weights reach it, by the
+    EM update of mixture weights ``w_c <- w_c (confusion @ (target /
+    m))_c / n_spans``, which keeps ``w`` on the simplex. It starts from the
+    data's own condition frequencies (``target / n_spans``), the answer for
+    a generator whose conditionals are exact, shared half and half with the
+    empty condition when ``confusion`` has a row for it.
+    """
+    weights = target / n_spans
+    if len(confusion) > len(target):  # the empty condition's row
+        weights = torch.cat([weights / 2, weights.new_tensor([0.5])])
+    for _ in range(n_iter):
+        marginal = weights @ confusion
+        ratio = torch.where(marginal > 0, target / marginal.clamp_min(1e-300), 0.0)
+        weights = weights * (confusion @ ratio) / n_spans
+    return weights / weights.sum()
 
 
 def _cumulative(weights):

@@ -79,13 +79,15 @@ def gradient_penalty(critic, real, fake, generator, weight=10.0):
 def condition_loss(raw, layout_index, span, category):
     """Cross-entropy of the generator's logits for the conditioned span.
 
-    ``layout_index`` is a (n_spans, max_width) column index with -1 padding.
+    ``layout_index`` is a (n_spans, max_width) column index with -1 padding;
+    rows of category -100 (unconditioned) do not count.
     """
     if layout_index.numel() == 0:
         return raw.new_zeros(())
     index = layout_index[span]  # (batch, max_width)
     logits = raw.gather(1, index.clamp_min(0)).masked_fill(index < 0, float("-inf"))
-    return F.cross_entropy(logits, category)
+    total = F.cross_entropy(logits, category, reduction="sum")
+    return total / (category >= 0).sum().clamp_min(1)
 
 
 class GANTrainer:
@@ -139,7 +141,9 @@ class GANTrainer:
         )
 
     def _discriminator_step(self, data, batch):
-        condition, _, _, rows = self.sampler.sample_training(batch, self.rng)
+        condition, _, _, rows = self.sampler.sample_training(
+            batch, self.rng, self.config["unconditional"]
+        )
         with torch.no_grad():
             raw = self.generator(self._noise(batch), condition)
         fake = self.layout.activate(raw, generator=self.rng)
@@ -153,7 +157,9 @@ class GANTrainer:
         return loss.detach()
 
     def _generator_step(self, batch):
-        condition, span, category, _ = self.sampler.sample_training(batch, self.rng)
+        condition, span, category, _ = self.sampler.sample_training(
+            batch, self.rng, self.config["unconditional"]
+        )
         raw = self.generator(self._noise(batch), condition)
         fake = self.layout.activate(raw, generator=self.rng)
         score = self.critic(torch.cat([fake, condition], dim=1), self.rng).mean()
@@ -180,8 +186,10 @@ class GANTrainer:
     def prepare_sampling(self, n_batches=10):
         """Batch-norm statistics of the average, over ``n_batches`` batches.
 
-        The conditions are drawn with the data's own frequencies, as when
-        sampling. Nothing to do without an average.
+        The conditions are drawn as in training (by log-frequency, and the
+        empty condition for ``config["unconditional"]`` of the rows): the
+        calibrated weights that sample later are found for these statistics.
+        Nothing to do without an average.
         """
         if self.average is None:
             return
@@ -193,7 +201,9 @@ class GANTrainer:
         self.average.train()
         batch = self.config["batch_size"]
         for _ in range(n_batches):
-            condition = self.sampler.sample_original(batch, self.rng)
+            condition, *_ = self.sampler.sample_training(
+                batch, self.rng, self.config["unconditional"]
+            )
             self.average(self._noise(batch), condition)
         for norm, momentum in zip(norms, momenta, strict=True):
             norm.momentum = momentum

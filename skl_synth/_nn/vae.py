@@ -102,12 +102,19 @@ class VAETrainer:
 
 @torch.no_grad()
 def decode(decoder, layout, condition, rng, n_latent):
-    """Decoded rows: scalars with their learned noise, hard one-hot groups."""
+    """Decoded rows: scalars with their learned noise, sampled one-hot groups.
+
+    Each one-hot group is drawn from the decoder's softmax (Gumbel-max), the
+    categorical distribution the reconstruction loss fits, not set to its
+    most probable slot: TVAE's argmax never picks a category whose
+    probability stays below the others', so rare categories and missing
+    values vanished (a 1.8% category: 0 of 20 000 rows).
+    """
     decoder.eval()
     latent = torch.randn(
         (len(condition), n_latent), generator=rng, device=condition.device
     )
-    rows = layout.activate(decoder(latent, condition), hard=True)
+    rows = layout.activate(decoder(latent, condition), hard=True, generator=rng)
     noise = torch.randn(rows.shape, generator=rng, device=rows.device)
     rows = torch.where(layout.scalar_mask, rows + noise * decoder.log_sigma.exp(), rows)
     return rows

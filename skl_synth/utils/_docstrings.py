@@ -58,7 +58,14 @@ _SHARED["training_attributes"] = """n_epochs_ : int
     early_stopping_ : bool
         Whether early stopping was used.
     device_ : str
-        The device the networks were trained on."""
+        The device the networks were trained on.
+    condition_weights_ : ndarray of shape (n_conditions,) or None
+        The probabilities with which unconditional rows are drawn under each
+        condition vector (one per category of a discrete column and per
+        missing-value indicator, then the empty condition where the networks
+        learned it), calibrated after training so that the generated
+        category shares and missing-value rates match the training table;
+        ``None`` for a table without discrete or missing values."""
 
 _SHARED["copies_attributes"] = """n_copies_rejected_ : int
         With ``reject_copies=True``: the generated rows rejected as copies of
