@@ -86,7 +86,7 @@ def registry():
     from sklearn.tree._tree import Tree
 
     from . import _codecs, over_sampling, synthesizers
-    from ._nn import gan, vae
+    from ._nn import diffusion, gan, vae
     from ._schema import ColumnSchema
     from .ensemble import EnsembleSynthesizer
     from .preprocessing import Span, TabularEncoder
@@ -97,6 +97,7 @@ def registry():
             synthesizers.GANSynthesizer,
             synthesizers.VAESynthesizer,
             synthesizers.GaussianCopulaSynthesizer,
+            synthesizers.DiffusionSynthesizer,
             EnsembleSynthesizer,
             *(getattr(over_sampling, name) for name in over_sampling.__all__),
             RandomForestClassifier,  # the samplers' default filter
@@ -112,7 +113,13 @@ def registry():
         ],
         "dataclass": [ColumnSchema, Span],
         "tree": [Tree],
-        "module": [gan.Generator, gan.Discriminator, vae.Encoder, vae.Decoder],
+        "module": [
+            gan.Generator,
+            gan.Discriminator,
+            vae.Encoder,
+            vae.Decoder,
+            diffusion.Denoiser,
+        ],
     }
     return {
         class_path(c): (kind, c) for kind, classes in kinds.items() for c in classes

@@ -4,7 +4,8 @@
 synthesizer, with the ``sampling_strategy`` of imbalanced-learn's
 over-samplers (as in :class:`~imblearn.over_sampling.SMOTE`);
 :class:`CopulaOverSampler` (the recommended one: Gaussian copulas on the
-clusters of each class), :class:`GANOverSampler`, :class:`VAEOverSampler`
+clusters of each class), :class:`GANOverSampler`, :class:`VAEOverSampler`,
+:class:`DiffusionOverSampler`
 and :class:`EnsembleOverSampler` only change the defaults.
 :class:`GenerativeAugmenter` adds generated rows to every class, keeping the
 class proportions. Mixed-type DataFrames go in and come out with their
@@ -30,6 +31,7 @@ from ._resampling import (
 
 __all__ = [
     "CopulaOverSampler",
+    "DiffusionOverSampler",
     "EnsembleOverSampler",
     "GANOverSampler",
     "GenerativeAugmenter",
@@ -39,6 +41,7 @@ __all__ = [
 
 _VAE_DEFAULTS = {"epochs": 300, "batch_size": 100}
 _GAN_DEFAULTS = {"epochs": 300, "batch_size": 100}
+_DIFFUSION_DEFAULTS = {"epochs": 300, "batch_size": 100}
 
 _SAMPLER_DOC = {
     "mode": """mode : {"conditional", "per_class"}, default="conditional"
@@ -314,6 +317,21 @@ class GANOverSampler(GenerativeOverSampler):
         from .synthesizers import GANSynthesizer
 
         return GANSynthesizer(**_GAN_DEFAULTS)
+
+
+class DiffusionOverSampler(GenerativeOverSampler):
+    __doc__ = _one_liner_doc(
+        "DiffusionOverSampler",
+        "a conditional diffusion model",
+        "DiffusionSynthesizer(epochs=300, batch_size=100)",
+        "Not yet measured in ``benchmarks/oversampling.py``: that comparison "
+        "is the next step (see the project's issues).",
+    )
+
+    def _default_synthesizer(self):
+        from .synthesizers import DiffusionSynthesizer
+
+        return DiffusionSynthesizer(**_DIFFUSION_DEFAULTS)
 
 
 class EnsembleOverSampler(GenerativeOverSampler):

@@ -70,8 +70,13 @@ class OutputLayout:
         self.valid = slot[None, :] < widths[:, None]
         self.index = torch.where(self.valid, starts[:, None] + slot[None, :], 0)
         # span of each encoded column; scalars go to an extra, discarded span
-        self.span_of_column = self.membership.argmax(1)
-        self.span_of_column[self.scalar_mask] = len(onehot)
+        self.span_of_column = torch.full(
+            (self.width,), len(onehot), dtype=torch.long, device=device
+        )
+        if onehot:
+            self.span_of_column[~self.scalar_mask] = self.membership.argmax(1)[
+                ~self.scalar_mask
+            ]
 
     def labels(self, rows):
         """The slot set in each one-hot span of encoded rows: (batch, n_spans)."""

@@ -2,11 +2,13 @@
 
 from ._base import BaseSynthesizer
 from ._copula import GaussianCopulaSynthesizer
+from ._diffusion import DiffusionSynthesizer
 from ._gan import GANSynthesizer
 from ._vae import VAESynthesizer
 
 __all__ = [
     "BaseSynthesizer",
+    "DiffusionSynthesizer",
     "GANSynthesizer",
     "GaussianCopulaSynthesizer",
     "VAESynthesizer",

@@ -44,7 +44,7 @@ _MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
 _COPY_ROUNDS = 10  # rounds redrawing the rows that copy a training row
 # rows generated to calibrate the condition weights: per condition at most
 # _CALIBRATION_ROWS_PER_CONDITION, in all about _CALIBRATION_ROWS
-_CALIBRATION_ROWS = 2**16
+_CALIBRATION_ROWS = 2**15
 _CALIBRATION_ROWS_PER_CONDITION = (64, 512)
 
 
@@ -124,7 +124,7 @@ class BaseSynthesizer(BaseEstimator):
         rng = local_random_state(self.random_state)
         self.encoder_ = TabularEncoder(
             discrete_columns=self.discrete_columns,
-            continuous_encoding=self._continuous_encoding,
+            continuous_encoding=self._encoding(),
             random_state=rng.randint(_SEED_MAX),
         ).fit(X)
         self.n_features_in_ = self.encoder_.n_features_in_
@@ -138,6 +138,10 @@ class BaseSynthesizer(BaseEstimator):
             self.n_copies_rejected_ = 0
             del decoded
         self._fit_encoded(X, encoded, rng)
+
+    def _encoding(self):
+        """The ``continuous_encoding`` of this synthesizer's TabularEncoder."""
+        return self._continuous_encoding
 
     def _forget_fit(self):
         """Remove the fitted attributes: ``check_is_fitted`` fails again."""
@@ -402,6 +406,7 @@ _DEEP_CONSTRAINTS = {
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "discrete_columns": ["array-like", None],
+    "continuous_encoding": [StrOptions({"mode_specific", "quantile"})],
     "reject_copies": ["boolean"],
     "device": [str, torch.device],
     "verbose": ["verbose"],
@@ -421,6 +426,9 @@ class DeepSynthesizer(BaseSynthesizer):
 
     # whether the networks also learn rows under the all-zero condition
     _trains_unconditioned = False
+
+    def _encoding(self):
+        return self.continuous_encoding
 
     def _fit_encoded(self, X, encoded, rng):
         self.device_ = resolve_device(self.device)

@@ -75,6 +75,7 @@ class GANSynthesizer(DeepSynthesizer):
     {validation_fraction}
     {n_iter_no_change}
     {discrete_columns}
+    {continuous_encoding}
     {reject_copies}
     {device}
     {verbose}
@@ -156,6 +157,7 @@ class GANSynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
+        continuous_encoding="mode_specific",
         reject_copies=False,
         device="auto",
         verbose=0,
@@ -178,6 +180,7 @@ class GANSynthesizer(DeepSynthesizer):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.discrete_columns = discrete_columns
+        self.continuous_encoding = continuous_encoding
         self.reject_copies = reject_copies
         self.device = device
         self.verbose = verbose

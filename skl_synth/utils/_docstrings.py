@@ -24,6 +24,15 @@ _SHARED = {
     "discrete_columns": """discrete_columns : list of column labels, default=None
         Numeric columns to treat as discrete; ``None`` infers them (see
         :class:`~skl_synth.preprocessing.TabularEncoder`).""",
+    "continuous_encoding": """continuous_encoding : {"mode_specific", "quantile"}, \
+            default="mode_specific"
+        How the networks see continuous (and datetime) columns:
+        ``"mode_specific"`` as CTGAN (a Gaussian mixture per column, a value
+        becomes its mode's one-hot and a scalar within the mode),
+        ``"quantile"`` in copula space (each column through its empirical CDF
+        to a standard normal, the Gaussian copula's own transform). Missing
+        values keep their indicator either way (see
+        :class:`~skl_synth.preprocessing.TabularEncoder`).""",
     "reject_copies": """reject_copies : bool, default=False
         Privacy guard: ``sample`` rejects every generated row equal to a
         training row and draws a replacement with the same conditions, in up

@@ -33,6 +33,15 @@ TINY_PARAMS: dict[str, dict] = {
         "random_state": 0,
     },
     "GaussianCopulaSynthesizer": {"random_state": 0},
+    "DiffusionSynthesizer": {
+        "epochs": 2,
+        "batch_size": 20,
+        "hidden_dims": (16,),
+        "dim_t": 8,
+        "n_timesteps": 20,
+        "sampling_steps": 4,
+        "random_state": 0,
+    },
     # skl_synth.ensemble; members named by class, each with its tiny settings.
     # "size" weighting: "validation" would score mixtures in every check fit
     # (tests/test_ensemble.py covers it).
@@ -139,6 +148,10 @@ TINY_SAMPLER_SYNTHESIZERS: dict[str, tuple[str | None, dict]] = {
     "GenerativeOverSampler": ("GaussianCopulaSynthesizer", {}),
     "GANOverSampler": ("GANSynthesizer", {"batch_size": 200, "epochs": 1}),
     "VAEOverSampler": ("VAESynthesizer", {"batch_size": 200, "epochs": 1}),
+    "DiffusionOverSampler": (
+        "DiffusionSynthesizer",
+        {"batch_size": 200, "epochs": 1},
+    ),
     "EnsembleOverSampler": (
         "EnsembleSynthesizer",
         {"vae__batch_size": 200, "vae__epochs": 1},

@@ -1,0 +1,352 @@
+"""Single synthesizers on five offline tables: fidelity, marginals, time.
+
+What it measures
+----------------
+Five tables that ship offline:
+
+- ``placements``: :func:`skl_synth.datasets.load_student_placements`
+  (215 rows x 16 mixed columns, missing values, datetimes);
+- ``abalone9-18``: the KEEL table (731 rows, a nominal ``Sex``, 7 reals,
+  the class as a boolean ``positive``: 42 rows True), via ``_keel.py``;
+- ``diamonds``: plotnine's ``diamonds``, a seeded subsample of
+  ``--diamonds-rows`` rows (default 3 000: 3 ordered categoricals, 6
+  floats, the int64 ``price``);
+- ``txhousing``: plotnine's ``txhousing`` (8 602 rows: the string ``city``
+  with 46 values, ``year``, ``month``, six floats with 4 643 missing cells);
+- ``page-blocks0``: the KEEL table (5 472 rows: 6 integer and 4 real
+  columns, the class as a boolean ``positive``: 10% True).
+
+For each table and seed (``--seeds``, default 3), the rows are split 75/25
+(seeded) into training rows and test rows that no model sees. Models, all
+with ``random_state=seed``:
+
+- ``copula``: ``GaussianCopulaSynthesizer()``;
+- ``GAN`` / ``VAE``: ``GANSynthesizer`` / ``VAESynthesizer`` with
+  ``early_stopping=True``, up to ``--epochs`` (default 300) epochs, each
+  with ``continuous_encoding="mode_specific"`` and ``"quantile"``
+  (``GAN-q``, ``VAE-q``);
+- ``diffusion``: ``DiffusionSynthesizer`` with ``early_stopping=True``, up
+  to ``--diffusion-epochs`` (default 1 000, its default) epochs;
+- ``ctgan-CTGAN`` / ``ctgan-TVAE``: the ``ctgan`` package's models, 300
+  epochs (its defaults otherwise), with the same discrete columns as our
+  encoder infers. ``--no-peers`` leaves them out.
+
+Batch sizes follow the table (``TABLES``): below the training rows, so that
+an epoch makes several optimizer steps.
+
+Columns (test rows against ``len(test)`` generated rows, except where said):
+``score`` is :func:`skl_synth.metrics.synthesis_score` (QualityReport and
+detection, higher is better), ``auc`` a random-forest two-sample AUC
+(:func:`skl_synth.metrics.detection_auc`, 0.5 is best), ``tvd`` the largest
+total variation distance of a discrete column's (or missing-value
+indicator's) marginal from the *training* table's, ``rare_err`` the largest
+relative error of a category holding at least 2% of the training rows,
+``nan_err`` the largest absolute error of a column's missing-value rate
+(these three on 10 000 generated rows), ``fit_s`` the fit's wall time and
+``rows_s`` the rows per second of ``sample(10_000)``.
+
+How to run
+----------
+From the repository root, after ``make bench-install``::
+
+    python benchmarks/fidelity.py --quick   # smoke run, about a minute
+    python benchmarks/fidelity.py           # the full run (see README)
+
+``--jobs`` (default 2) runs that many fits at once, each on one torch thread.
+The summary (mean and standard deviation over the seeds) is printed with the
+verdicts of issue 17's targets; every run's row is written to ``--output``
+(default ``benchmarks/results/fidelity.csv``, git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from skl_synth.datasets import load_student_placements
+from skl_synth.metrics import detection_auc, metadata_from_schema, synthesis_score
+from skl_synth.synthesizers import (
+    DiffusionSynthesizer,
+    GANSynthesizer,
+    GaussianCopulaSynthesizer,
+    VAESynthesizer,
+)
+
+# table -> batch size of the deep synthesizers (ours and ctgan's)
+TABLES = {
+    "placements": 50,
+    "abalone9-18": 100,
+    "diamonds": 500,
+    "txhousing": 500,
+    "page-blocks0": 500,
+}
+OURS = ["copula", "GAN", "GAN-q", "VAE", "VAE-q", "diffusion"]
+PEERS = ["ctgan-CTGAN", "ctgan-TVAE"]
+DEEP = ["GAN", "GAN-q", "VAE", "VAE-q", "diffusion"]
+TEST_FRACTION = 0.25
+MARGINAL_ROWS = 10_000
+METRICS = ["score", "auc", "tvd", "rare_err", "nan_err", "fit_s", "rows_s"]
+
+
+def load_table(name, diamonds_rows):
+    sys.path.insert(0, str(Path(__file__).parent))
+    if name == "placements":
+        return load_student_placements()
+    if name in ("abalone9-18", "page-blocks0"):
+        from _keel import load_keel
+
+        X, y = load_keel(name)
+        return X.assign(positive=y.astype(bool))
+    from plotnine import data
+
+    if name == "txhousing":
+        return data.txhousing.copy()
+    frame = data.diamonds.sample(diamonds_rows, random_state=0)
+    return frame.reset_index(drop=True)
+
+
+def split(frame, seed):
+    order = np.random.RandomState(seed).permutation(len(frame))
+    n_test = round(TEST_FRACTION * len(frame))
+    test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
+    return frame.iloc[train].reset_index(drop=True), frame.iloc[test]
+
+
+def make_model(name, args, batch_size, seed):
+    epochs = args.diffusion_epochs if name == "diffusion" else args.epochs
+    deep = dict(
+        epochs=epochs, batch_size=batch_size, early_stopping=True, random_state=seed
+    )
+    if name == "copula":
+        return GaussianCopulaSynthesizer(random_state=seed)
+    if name.startswith(("GAN", "VAE")):
+        cls = GANSynthesizer if name.startswith("GAN") else VAESynthesizer
+        encoding = "quantile" if name.endswith("-q") else "mode_specific"
+        return cls(**deep, continuous_encoding=encoding)
+    return DiffusionSynthesizer(**deep)
+
+
+class Peer:
+    """A ``ctgan`` model behind fit / sample, with our inferred discrete columns."""
+
+    def __init__(self, name, batch_size, seed):
+        self.name, self.batch_size, self.seed = name, batch_size, seed
+
+    def fit(self, train, schema):
+        from ctgan import CTGAN, TVAE
+
+        discrete = [s.name for s in schema if s.is_discrete]
+        # ctgan takes neither pandas' NA in object columns nor datetimes
+        self.dtypes = train.dtypes
+        frame = train.copy()
+        for column in discrete:
+            frame[column] = (
+                frame[column]
+                .astype(object)
+                .where(frame[column].notna(), "__nan__")
+                .astype(str)
+            )
+        self.times = [
+            c for c in frame if pd.api.types.is_datetime64_any_dtype(frame[c])
+        ]
+        for column in self.times:
+            frame[column] = frame[column].astype("int64").astype(float)
+        self.discrete = discrete
+        # nor NaN in continuous columns: an indicator column and the mean, as
+        # SDV's preprocessing does (missing_value_generation="from_column")
+        self.filled = [c for c in frame if c not in discrete and frame[c].isna().any()]
+        for column in self.filled:
+            frame[f"{column}__nan"] = frame[column].isna().astype(str)
+            frame[column] = frame[column].fillna(frame[column].mean())
+        discrete = discrete + [f"{c}__nan" for c in self.filled]
+        batch = self.batch_size - self.batch_size % 10
+        cls = CTGAN if self.name == "ctgan-CTGAN" else TVAE
+        self.model = cls(epochs=300, batch_size=batch, cuda=False)
+        self.model.set_random_state(self.seed)
+        self.model.fit(frame, discrete)
+        return self
+
+    def sample(self, n):
+        frame = self.model.sample(n)
+        for column in self.filled:
+            missing = frame.pop(f"{column}__nan") == "True"
+            frame[column] = frame[column].mask(missing)
+        for column in self.discrete:
+            values = frame[column].where(frame[column] != "__nan__", None)
+            frame[column] = _retype(values, self.dtypes[column])
+        for column in self.times:
+            frame[column] = pd.to_datetime(frame[column].astype("int64"))
+        return frame.astype(self.dtypes, errors="ignore")
+
+
+def _retype(values, dtype):
+    if pd.api.types.is_bool_dtype(dtype):
+        return values.map({"True": True, "False": False})
+    if pd.api.types.is_numeric_dtype(dtype):
+        return pd.to_numeric(values)
+    return values
+
+
+def marginal_errors(train, synthetic, schema):
+    """(largest TVD, largest relative error of a >=2% category, NaN error)."""
+    tvd, rare, nan = 0.0, 0.0, 0.0
+    for column in schema:
+        real, fake = train[column.name], synthetic[column.name]
+        nan = max(nan, abs(real.isna().mean() - fake.isna().mean()))
+        if not column.is_discrete:
+            continue
+        p = real.astype(object).fillna("NaN").value_counts(normalize=True)
+        q = fake.astype(object).fillna("NaN").value_counts(normalize=True)
+        q = q.reindex(p.index.union(q.index), fill_value=0)
+        p = p.reindex(q.index, fill_value=0)
+        tvd = max(tvd, 0.5 * float((p - q).abs().sum()))
+        frequent = p >= 0.02
+        rare = max(rare, float(((q - p).abs() / p)[frequent].max()))
+    return tvd, rare, nan
+
+
+def run_job(table, frame, seed, name, args):
+    import torch
+
+    torch.set_num_threads(1)
+    train, test = split(frame, seed)
+    schema = GaussianCopulaSynthesizer().fit(train).encoder_.schema_
+    metadata = metadata_from_schema(schema)
+    batch = TABLES[table]
+    start = time.perf_counter()
+    if name in PEERS:
+        model = Peer(name, batch, seed).fit(train, schema)
+    else:
+        model = make_model(name, args, batch, seed).fit(train)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    big = model.sample(MARGINAL_ROWS)
+    rows_s = MARGINAL_ROWS / (time.perf_counter() - start)
+    synthetic = big.iloc[: len(test)].reset_index(drop=True)
+    row = {
+        "table": table,
+        "seed": seed,
+        "model": name,
+        "score": synthesis_score(test, synthetic, metadata=metadata, random_state=0),
+        "auc": detection_auc(test, synthetic, random_state=0),
+        "fit_s": fit_s,
+        "rows_s": rows_s,
+        "epochs_run": getattr(model, "n_epochs_", np.nan),
+    }
+    row["tvd"], row["rare_err"], row["nan_err"] = marginal_errors(train, big, schema)
+    log(
+        f"{table:12s} seed {seed} {name:12s} score {row['score']:.3f} "
+        f"auc {row['auc']:.3f} tvd {row['tvd']:.3f} fit {fit_s:.0f}s"
+    )
+    return row
+
+
+def summarize(results):
+    grouped = results.groupby(["table", "model"], sort=False)[METRICS]
+    mean, std = grouped.mean(), grouped.std().fillna(0)
+    out = mean.copy()
+    for column in ["score", "auc"]:
+        out[column] = [
+            f"{m:.3f} +- {s:.3f}"
+            for m, s in zip(mean[column], std[column], strict=True)
+        ]
+    for column in ["tvd", "rare_err", "nan_err"]:
+        out[column] = mean[column].map("{:.3f}".format)
+    out["fit_s"] = mean["fit_s"].map("{:.1f}".format)
+    out["rows_s"] = mean["rows_s"].map("{:,.0f}".format)
+    return out, mean
+
+
+def verdicts(mean):
+    lines = []
+    for table in mean.index.get_level_values(0).unique():
+        m = mean.loc[table]
+        deep = m.loc[[d for d in DEEP if d in m.index], "score"]
+        if "copula" not in m.index or "diffusion" not in m.index:
+            continue
+        copula = m.loc["copula", "score"]
+        best = deep.idxmax()
+        lines.append(
+            f"{table}: best deep {best} {deep.max():.3f} vs copula {copula:.3f} "
+            f"({'met' if deep.max() >= copula else 'MISSED'}); diffusion "
+            f"{m.loc['diffusion', 'score']:.3f} "
+            f"({'beats' if m.loc['diffusion', 'score'] > copula else 'below'} copula)"
+        )
+        if "ctgan-CTGAN" in m.index:
+            limit = m.loc["ctgan-CTGAN", "fit_s"]
+            slow = [d for d in deep.index if m.loc[d, "fit_s"] > limit]
+            lines.append(
+                f"  fit time vs ctgan CTGAN {limit:.0f}s: "
+                + (f"slower: {slow}" if slow else "all deep fits faster")
+            )
+        bad = [
+            d
+            for d in deep.index
+            if m.loc[d, "tvd"] > 0.05
+            or m.loc[d, "rare_err"] > 0.25
+            or m.loc[d, "nan_err"] > 0.02
+        ]
+        lines.append("  marginals: " + (f"missed by {bad}" if bad else "all met"))
+    return lines
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--diffusion-epochs", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--diamonds-rows", type=int, default=3000)
+    parser.add_argument("--tables", nargs="+", default=list(TABLES))
+    parser.add_argument("--models", nargs="+", default=OURS + PEERS)
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--output", type=Path, default=Path("benchmarks/results/fidelity.csv")
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    models = [m for m in args.models if not (args.no_peers and m in PEERS)]
+    if args.quick:
+        args.seeds, args.epochs, args.diamonds_rows = 1, 3, 600
+        args.diffusion_epochs = 3
+        args.tables = ["placements", "diamonds"]
+        models = [m for m in models if m not in PEERS]
+    frames = {t: load_table(t, args.diamonds_rows) for t in args.tables}
+    # slowest first, so that the parallel jobs finish together
+    jobs = [
+        (t, s, m)
+        for t in sorted(frames, key=lambda t: -len(frames[t]))
+        for m in sorted(models, key=lambda m: m not in PEERS)
+        for s in range(args.seeds)
+    ]
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    log(f"{len(jobs)} fits on {args.jobs} jobs")
+    rows = Parallel(n_jobs=args.jobs)(
+        delayed(run_job)(t, frames[t], s, m, args) for t, s, m in jobs
+    )
+    results = pd.DataFrame(rows)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    results.to_csv(args.output, index=False)
+    table, mean = summarize(results)
+    print(table.to_string())
+    print("\n".join(verdicts(mean)))
+    print(f"rows written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()

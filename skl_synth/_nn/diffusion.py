@@ -1,0 +1,202 @@
+"""Gaussian diffusion over encoded rows (TabDDPM-style): denoiser and steps.
+
+Rows are diffused in a model space where every encoded column is on a unit
+scale: scalar columns standardized by their training mean and standard
+deviation, one-hot columns mapped from {0, 1} to {-1, 1}. The denoiser
+predicts the noise (the DDPM loss of Ho et al., 2020) under a cosine
+schedule (Nichol and Dhariwal, 2021); sampling follows DDIM (Song et al.,
+2021) over a subset of the training timesteps, so that it can take far
+fewer steps than training.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def cosine_schedule(n_timesteps, max_beta=0.999):
+    """Cumulative signal fractions ``alpha_bar[t]`` for ``t = 0 .. T - 1``.
+
+    ``alpha_bar(t) = cos(((t / T) + s) / (1 + s) * pi / 2) ** 2`` with
+    ``s = 0.008``, each step's ``beta`` capped at ``max_beta``; float64.
+    """
+    steps = torch.arange(n_timesteps + 1, dtype=torch.float64) / n_timesteps
+    f = torch.cos((steps + 0.008) / 1.008 * math.pi / 2) ** 2
+    betas = (1 - f[1:] / f[:-1]).clamp(max=max_beta)
+    return torch.cumprod(1 - betas, 0)
+
+
+def timestep_embedding(t, dim):
+    """Sinusoidal embedding of integer timesteps, (len(t), dim)."""
+    half = dim // 2
+    freqs = torch.exp(
+        -math.log(10_000)
+        * torch.arange(half, device=t.device, dtype=torch.float32)
+        / half
+    )
+    args = t.float()[:, None] * freqs[None, :]
+    embedding = torch.cat([torch.cos(args), torch.sin(args)], dim=1)
+    if dim % 2:
+        embedding = F.pad(embedding, (0, 1))
+    return embedding
+
+
+class Denoiser(nn.Module):
+    """MLP that predicts the noise in a row, given its timestep and condition.
+
+    As TabDDPM's ``MLPDiffusion``: the row is projected to ``dim_t`` units
+    and added to the timestep embedding (sinusoidal, then Linear-SiLU-Linear)
+    and to a projection of the condition vector; an MLP of ``hidden`` ReLU
+    layers (with dropout) maps the sum to the predicted noise. The buffers
+    ``center`` and ``scale`` map encoded rows to the model space.
+    """
+
+    def __init__(self, n_features, n_condition, hidden, dim_t=128, dropout=0.0):
+        super().__init__()
+        self.dim_t = dim_t
+        self.project = nn.Linear(n_features, dim_t)
+        self.time = nn.Sequential(
+            nn.Linear(dim_t, dim_t), nn.SiLU(), nn.Linear(dim_t, dim_t)
+        )
+        self.condition = nn.Linear(n_condition, dim_t)
+        layers, width = [], dim_t
+        for size in hidden:
+            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
+            width = size
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(width, n_features)
+        self.register_buffer("center", torch.zeros(n_features))
+        self.register_buffer("scale", torch.ones(n_features))
+        self.register_buffer("low", -torch.ones(n_features))
+        self.register_buffer("high", torch.ones(n_features))
+
+    def reset_parameters_(self):
+        with torch.no_grad():
+            self.center.zero_()
+            self.scale.fill_(1.0)
+            self.low.fill_(-1.0)
+            self.high.fill_(1.0)
+
+    def forward(self, x, t, condition):
+        h = self.project(x) + self.time(timestep_embedding(t, self.dim_t))
+        h = h + self.condition(condition)
+        return self.head(self.body(h))
+
+    @torch.no_grad()
+    def fit_scaling(self, data, layout):
+        """Set ``center`` / ``scale`` (and the clip range) from training rows."""
+        scalar = layout.scalar_mask
+        center = torch.where(scalar, data.mean(0), 0.5)
+        spread = data.std(0) if len(data) > 1 else torch.ones_like(center)
+        scale = torch.where(scalar, spread.clamp_min(1e-3), 0.5)
+        self.center.copy_(center)
+        self.scale.copy_(scale)
+        modelled = (data - center) / scale
+        self.low.copy_(torch.where(scalar, modelled.amin(0), -1.0))
+        self.high.copy_(torch.where(scalar, modelled.amax(0), 1.0))
+
+    def to_model(self, rows):
+        return (rows - self.center) / self.scale
+
+    def from_model(self, x):
+        return x * self.scale + self.center
+
+
+class DiffusionTrainer:
+    """Training of one denoiser: random timesteps, noised rows, noise MSE."""
+
+    def __init__(self, denoiser, layout, sampler, config, rng):
+        self.denoiser, self.layout, self.sampler = denoiser, layout, sampler
+        self.config, self.rng = config, rng
+        device = next(denoiser.parameters()).device
+        alpha_bar = cosine_schedule(config["n_timesteps"]).to(device)
+        self.signal = alpha_bar.sqrt().float()
+        self.noise_level = (1 - alpha_bar).sqrt().float()
+        self.optimizer = torch.optim.AdamW(
+            denoiser.parameters(),
+            lr=config["learning_rate"],
+            weight_decay=config["weight_decay"],
+            foreach=True,
+        )
+
+    def _step(self, rows, condition):
+        n, device = len(rows), rows.device
+        t = torch.randint(
+            self.config["n_timesteps"], (n,), generator=self.rng, device=device
+        )
+        noise = torch.randn(rows.shape, generator=self.rng, device=device)
+        x0 = self.denoiser.to_model(rows)
+        xt = self.signal[t, None] * x0 + self.noise_level[t, None] * noise
+        loss = F.mse_loss(self.denoiser(xt, t, condition), noise)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return loss.detach()
+
+    def _conditions(self, index):
+        """Each row's own category in a random span; the empty condition for
+        ``config["unconditional"]`` of the rows."""
+        condition = self.sampler.from_rows(index, self.rng)
+        share = self.config["unconditional"]
+        if share > 0 and condition.shape[1]:
+            u = torch.rand(len(index), generator=self.rng, device=index.device)
+            condition.mul_((u >= share)[:, None])
+        return condition
+
+    def train_epoch(self, data):
+        """One pass over the shuffled rows in batches of ``batch_size``."""
+        self.denoiser.train()
+        batch = self.config["batch_size"]
+        order = torch.randperm(len(data), generator=self.rng, device=data.device)
+        total, steps = data.new_zeros(()), 0
+        for start in range(0, len(data), batch):
+            index = order[start : start + batch]
+            total = total + self._step(data[index], self._conditions(index))
+            steps += 1
+        return {"loss": float(total) / steps}
+
+    def prepare_sampling(self):
+        """Nothing to prepare: the denoiser samples as trained."""
+
+
+def sampling_timesteps(n_timesteps, n_steps):
+    """``n_steps`` training timesteps, evenly spaced from ``T - 1`` down to 0."""
+    grid = torch.linspace(n_timesteps - 1, 0, n_steps, dtype=torch.float64)
+    return torch.unique(grid.round().long(), sorted=True).flip(0)
+
+
+@torch.no_grad()
+def sample_rows(denoiser, layout, condition, rng, n_timesteps, n_steps, eta=0.0):
+    """Encoded rows by DDIM over ``n_steps`` of the ``n_timesteps`` steps.
+
+    Starts from standard normal noise; at each step the predicted clean row
+    is clipped to the training range of the model space (one-hot columns to
+    [-1, 1]). ``eta=0`` is deterministic DDIM, ``eta=1`` DDPM-like noise.
+    Scalars come back in the encoder's scale, one-hot groups as the slot of
+    their largest value.
+    """
+    denoiser.eval()
+    device = condition.device
+    alpha_bar = cosine_schedule(n_timesteps).to(device)
+    times = sampling_timesteps(n_timesteps, n_steps).to(device)
+    n, width = len(condition), len(denoiser.center)
+    x = torch.randn((n, width), generator=rng, device=device)
+    for i, t in enumerate(times):
+        a_t = alpha_bar[t]
+        a_next = alpha_bar[times[i + 1]] if i + 1 < len(times) else a_t.new_tensor(1.0)
+        eps = denoiser(x, t.expand(n), condition).double()
+        x0 = (x.double() - (1 - a_t).sqrt() * eps) / a_t.sqrt()
+        x0 = torch.maximum(torch.minimum(x0, denoiser.high), denoiser.low)
+        eps = (x.double() - a_t.sqrt() * x0) / (1 - a_t).sqrt()
+        sigma = eta * ((1 - a_next) / (1 - a_t) * (1 - a_t / a_next)).sqrt()
+        x = a_next.sqrt() * x0 + (1 - a_next - sigma**2).clamp_min(0).sqrt() * eps
+        if eta > 0 and i + 1 < len(times):
+            x = x + sigma * torch.randn(x.shape, generator=rng, device=device)
+        x = x.float()
+    rows = denoiser.from_model(x)
+    hard = layout.activate(rows, hard=True)  # one-hot groups: their argmax
+    return torch.where(layout.scalar_mask, rows, hard)
