@@ -259,7 +259,12 @@ def _synthesizer(
     name, args, *, batch_size, discrete=None, device="auto", partition_column=None
 ):
     """The synthesizer ``--model name`` with the command's options."""
-    from .synthesizers import GANSynthesizer, GaussianCopulaSynthesizer, VAESynthesizer
+    from .synthesizers import (
+        DiffusionSynthesizer,
+        GANSynthesizer,
+        GaussianCopulaSynthesizer,
+        VAESynthesizer,
+    )
 
     if name == "copula":
         return GaussianCopulaSynthesizer(
@@ -270,7 +275,12 @@ def _synthesizer(
     if name != "ensemble":
         deep["epochs"] = args.epochs or DEEP_EPOCHS
         deep.update(discrete_columns=discrete, verbose=verbose)
-        return (GANSynthesizer if name == "gan" else VAESynthesizer)(**deep)
+        classes = {
+            "gan": GANSynthesizer,
+            "vae": VAESynthesizer,
+            "diffusion": DiffusionSynthesizer,
+        }
+        return classes[name](**deep)
     from .ensemble import EnsembleSynthesizer
 
     deep["epochs"] = args.epochs or ENSEMBLE_EPOCHS

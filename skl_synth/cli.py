@@ -171,7 +171,7 @@ def _add_demo(commands):
     )
     demo.add_argument(
         "--model",
-        choices=["ensemble", "gan", "vae", "copula"],
+        choices=["ensemble", "gan", "vae", "diffusion", "copula"],
         default="ensemble",
         help="synthesizer (default ensemble: a VAE and a Gaussian copula for "
         "the placed students, and another two for the others)",
@@ -196,8 +196,8 @@ def _add_epochs(command):
         "--epochs",
         type=_positive_int,
         metavar="N",
-        help=f"training epochs of the GAN and VAE (default {DEEP_EPOCHS}; "
-        f"{ENSEMBLE_EPOCHS} for the ensemble's VAE); ignored by the copula",
+        help="training epochs of the GAN, VAE and diffusion model (default "
+        f"{DEEP_EPOCHS}; {ENSEMBLE_EPOCHS} for the ensemble's VAE); ignored by the copula",
     )
 
 
@@ -213,7 +213,7 @@ def _add_fit(commands):
     fit.add_argument("data", metavar="DATA", help="the table to learn")
     fit.add_argument(
         "--model",
-        choices=["gan", "vae", "copula", "ensemble"],
+        choices=["gan", "vae", "diffusion", "copula", "ensemble"],
         required=True,
         help="synthesizer",
     )
@@ -336,12 +336,12 @@ def _add_oversample(commands):
     )
     oversample.add_argument(
         "--model",
-        choices=["copula", "vae", "gan", "ensemble"],
+        choices=["copula", "vae", "gan", "diffusion", "ensemble"],
         default="copula",
         help="synthesizer: copula = CopulaOverSampler (per class, Gaussian "
         "copulas on clusters of the class's rows; the best mean rank of ours on "
-        "12 KEEL tables), or one vae / gan / ensemble conditioned on the class "
-        "(default copula)",
+        "12 KEEL tables), or one vae / gan / diffusion / ensemble conditioned on "
+        "the class (default copula)",
     )
     _add_epochs(oversample)
     _add_common(oversample)

@@ -268,3 +268,12 @@ def test_version():
 
     result = run("--version")
     assert result.stdout.strip() == __version__
+
+
+def test_fit_diffusion_model(tmp_path, placements_csv):
+    out = tmp_path / "diffusion.skl"
+    argv = ["fit", placements_csv, "--model", "diffusion", "--epochs", 2, "-o", out]
+    assert main([str(arg) for arg in [*argv, "--quiet"]]) == 0
+    model = load(out)
+    assert type(model).__name__ == "DiffusionSynthesizer"
+    assert model.n_epochs_ == 2 and model.sample(5).shape == (5, 16)

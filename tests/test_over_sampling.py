@@ -20,6 +20,7 @@ from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import (
     MIN_CLASS_ROWS,
     CopulaOverSampler,
+    DiffusionOverSampler,
     GANOverSampler,
     GenerativeAugmenter,
     GenerativeOverSampler,
@@ -27,6 +28,7 @@ from skl_synth.over_sampling import (
 )
 from skl_synth.synthesizers import (
     BaseSynthesizer,
+    DiffusionSynthesizer,
     GANSynthesizer,
     GaussianCopulaSynthesizer,
     VAESynthesizer,
@@ -216,6 +218,7 @@ def test_nested_parameters_of_the_default_synthesizer():
         (GenerativeOverSampler, VAESynthesizer),
         (VAEOverSampler, VAESynthesizer),
         (GANOverSampler, GANSynthesizer),
+        (DiffusionOverSampler, DiffusionSynthesizer),
     ]:
         sampler = cls().set_params(synthesizer__epochs=7)
         assert type(sampler.synthesizer) is expected

@@ -30,6 +30,7 @@ from skl_synth.over_sampling import (
 from skl_synth.persistence import FORMAT_VERSION
 from skl_synth.preprocessing import TabularEncoder
 from skl_synth.synthesizers import (
+    DiffusionSynthesizer,
     GANSynthesizer,
     GaussianCopulaSynthesizer,
     VAESynthesizer,
@@ -40,6 +41,7 @@ SYNTHESIZERS = [
     GaussianCopulaSynthesizer,
     VAESynthesizer,
     GANSynthesizer,
+    DiffusionSynthesizer,
     EnsembleSynthesizer,
 ]
 

@@ -16,7 +16,11 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import GridSearchCV
 
 from skl_synth.metrics import synthesis_score
-from skl_synth.synthesizers import GANSynthesizer, VAESynthesizer
+from skl_synth.synthesizers import (
+    DiffusionSynthesizer,
+    GANSynthesizer,
+    VAESynthesizer,
+)
 from skl_synth.utils._testing import tiny_synthesizer
 
 
@@ -50,17 +54,22 @@ STRUCTURE_SETTINGS = {
         discriminator_dim=(128, 128),
     ),
     VAESynthesizer: dict(epochs=30, batch_size=100),
+    DiffusionSynthesizer: dict(
+        epochs=40, batch_size=100, hidden_dims=(128, 128), sampling_steps=20
+    ),
 }
+DEEP = [GANSynthesizer, VAESynthesizer, DiffusionSynthesizer]
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_structure_is_learned(cls):
     """Clusters, correlation sign and a dependent category are reproduced.
 
     Measured with random_state=0 (real held-out rows in brackets): GAN: share
     of x < 0 0.52 (0.49), modes -4.4 / 4.2 (-3.9 / 4.0), corr(x, y) 0.95
     (0.99), P(red | x < 0) 0.99 vs P(red | x > 0) 0.00 (0.90 vs 0.10),
-    score 0.73; VAE: 0.51, -4.0 / 4.1, 0.98, 0.97 vs 0.05, score 0.80. A
+    score 0.73; VAE: 0.51, -4.0 / 4.1, 0.98, 0.97 vs 0.05, score 0.80;
+    diffusion: 0.55, -4.1 / 3.8, 0.95, 0.79 vs 0.14, score 0.79. A
     column-shuffled copy scores 0.47. Thresholds leave room for other BLAS
     thread counts.
     """
@@ -110,14 +119,12 @@ def test_student_placements(placements, cls):
     assert fake["mba_perc"].equals(fake["mba_perc"].round(2))
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_numeric_array(cls):
     X = load_breast_cancer().data[:, :8]
-    model = (
-        cls(epochs=3, batch_size=100, pac=5, random_state=0)
-        if cls is GANSynthesizer
-        else cls(epochs=3, batch_size=100, random_state=0)
-    )
+    model = cls(epochs=3, batch_size=100, random_state=0)
+    if cls is GANSynthesizer:
+        model.set_params(pac=5)
     fake = model.fit(X).sample(300)
     assert (
         isinstance(fake, np.ndarray)
@@ -131,16 +138,19 @@ def test_numeric_array(cls):
 
 
 def tiny(cls, **params):
-    settings = dict(epochs=2, batch_size=20, embedding_dim=8, random_state=0)
+    settings = dict(epochs=2, batch_size=20, random_state=0)
     if cls is GANSynthesizer:
-        settings.update(pac=2, generator_dim=(16,), discriminator_dim=(16,))
+        settings.update(embedding_dim=8, pac=2)
+        settings.update(generator_dim=(16,), discriminator_dim=(16,))
+    elif cls is VAESynthesizer:
+        settings.update(embedding_dim=8, compress_dims=(16,), decompress_dims=(16,))
     else:
-        settings.update(compress_dims=(16,), decompress_dims=(16,))
+        settings.update(hidden_dims=(16,), dim_t=8, n_timesteps=50, sampling_steps=5)
     settings.update(params)
     return cls(**settings)
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_history_and_verbose(placements, cls, capsys):
     model = tiny(cls, epochs=3).fit(placements)
     assert list(model.history_["epoch"]) == [1, 2, 3] and model.n_epochs_ == 3
@@ -152,7 +162,7 @@ def test_history_and_verbose(placements, cls, capsys):
     assert re.search(rf"{cls.__name__}: 100%.*2/2", capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_early_stopping_keeps_the_best_epoch(cls):
     train = clusters_table(600, 0)  # 480 training rows: 24 steps of 20 per epoch
     model = tiny(
@@ -208,12 +218,12 @@ def test_early_stopping_auto_depends_on_size():
     assert not small.early_stopping_ and "validation_score" not in small.history_
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_diverging_training_stops_with_a_clear_error(cls):
     lr = (
-        {"learning_rate": 1e6}
-        if cls is VAESynthesizer
-        else {"generator_lr": 1e6, "discriminator_lr": 1e6}
+        {"generator_lr": 1e6, "discriminator_lr": 1e6}
+        if cls is GANSynthesizer
+        else {"learning_rate": 1e6}
     )
     # caught in the epoch where the loss first stops being finite
     with pytest.raises(FloatingPointError, match=r"training diverged at epoch [12] \("):
@@ -232,7 +242,7 @@ def test_grid_search_over_epochs_with_the_default_score():
     assert scores[1] > scores[0]
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_devices(placements, cls):
     assert tiny(cls, device="auto").fit(placements).device_ == (
         "cuda" if torch.cuda.is_available() else "cpu"
@@ -245,7 +255,7 @@ def test_devices(placements, cls):
         tiny(cls, device="abacus").fit(placements)
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_model_fitted_on_cuda_samples_on_cpu_after_unpickling(placements, cls):
     """A pickle carries CPU tensors; a CUDA device_ falls back to the CPU."""
     model = tiny(cls).fit(placements)
@@ -258,7 +268,7 @@ def test_model_fitted_on_cuda_samples_on_cpu_after_unpickling(placements, cls):
         pd.testing.assert_frame_equal(restored.sample(50), expected)
 
 
-@pytest.mark.parametrize("cls", [GANSynthesizer, VAESynthesizer])
+@pytest.mark.parametrize("cls", DEEP)
 def test_bad_input(placements, cls):
     with pytest.raises(ValueError, match="0 rows"):
         tiny(cls).fit(placements.iloc[:0])

@@ -71,7 +71,7 @@ class Denoiser(nn.Module):
         self.head = nn.Linear(width, n_features)
         self.register_buffer("center", torch.zeros(n_features))
         self.register_buffer("scale", torch.ones(n_features))
-        self.register_buffer("low", -torch.ones(n_features))
+        self.register_buffer("low", torch.full((n_features,), -1.0))
         self.register_buffer("high", torch.ones(n_features))
 
     def reset_parameters_(self):
