@@ -62,7 +62,8 @@ class Denoiser(nn.Module):
         self.time = nn.Sequential(
             nn.Linear(dim_t, dim_t), nn.SiLU(), nn.Linear(dim_t, dim_t)
         )
-        self.condition = nn.Linear(n_condition, dim_t)
+        # a table without discrete columns or missing values has no condition
+        self.condition = nn.Linear(n_condition, dim_t) if n_condition else None
         layers, width = [], dim_t
         for size in hidden:
             layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
@@ -83,7 +84,8 @@ class Denoiser(nn.Module):
 
     def forward(self, x, t, condition):
         h = self.project(x) + self.time(timestep_embedding(t, self.dim_t))
-        h = h + self.condition(condition)
+        if self.condition is not None:
+            h = h + self.condition(condition)
         return self.head(self.body(h))
 
     @torch.no_grad()
