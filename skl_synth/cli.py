@@ -197,7 +197,8 @@ def _add_epochs(command):
         type=_positive_int,
         metavar="N",
         help="training epochs of the GAN, VAE and diffusion model (default "
-        f"{DEEP_EPOCHS}; {ENSEMBLE_EPOCHS} for the ensemble's VAE); ignored by the copula",
+        f"{DEEP_EPOCHS}; {ENSEMBLE_EPOCHS} for the ensemble's VAE); ignored by "
+        "the copula",
     )
 
 

@@ -60,7 +60,7 @@ def test_sampling_steps_out_of_range(placements, steps):
 def test_sampling_cost_follows_sampling_steps(placements):
     model = DiffusionSynthesizer(**TINY).fit(placements)
     calls = []
-    hook = model.denoiser_.register_forward_hook(lambda *args: calls.append(1))
+    hook = model.denoiser_.head.register_forward_hook(lambda *args: calls.append(1))
     for steps in (3, 12):
         calls.clear()
         model.set_params(sampling_steps=steps)

@@ -66,7 +66,8 @@ class Denoiser(nn.Module):
         self.condition = nn.Linear(n_condition, dim_t) if n_condition else None
         layers, width = [], dim_t
         for size in hidden:
-            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
+            layers += [nn.Linear(width, size), nn.ReLU(inplace=True)]
+            layers += [nn.Dropout(dropout)]
             width = size
         self.body = nn.Sequential(*layers)
         self.head = nn.Linear(width, n_features)
@@ -83,10 +84,23 @@ class Denoiser(nn.Module):
             self.high.fill_(1.0)
 
     def forward(self, x, t, condition):
-        h = self.project(x) + self.time(timestep_embedding(t, self.dim_t))
-        if self.condition is not None:
-            h = h + self.condition(condition)
-        return self.head(self.body(h))
+        return self.predict(x, self.embed_time(t), self.embed_condition(condition))
+
+    def embed_time(self, t):
+        """The timesteps' embedding, (len(t), dim_t)."""
+        return self.time(timestep_embedding(t, self.dim_t))
+
+    def embed_condition(self, condition):
+        """The condition vectors' projection, or 0 without conditions."""
+        return 0.0 if self.condition is None else self.condition(condition)
+
+    def predict(self, x, time, condition):
+        """The noise predicted from rows and their embedded time and condition.
+
+        Sampling embeds each step's one timestep once, and the conditions
+        once for all steps, and broadcasts them over the rows.
+        """
+        return self.head(self.body(self.project(x) + time + condition))
 
     @torch.no_grad()
     def fit_scaling(self, data, layout):
@@ -183,22 +197,25 @@ def sample_rows(denoiser, layout, condition, rng, n_timesteps, n_steps, eta=0.0)
     """
     denoiser.eval()
     device = condition.device
-    alpha_bar = cosine_schedule(n_timesteps).to(device)
-    times = sampling_timesteps(n_timesteps, n_steps).to(device)
+    # the schedule's scalars in float64 on the host; the rows stay float32
+    alpha_bar = [*cosine_schedule(n_timesteps).tolist(), 1.0]
+    times = sampling_timesteps(n_timesteps, n_steps).tolist()
     n, width = len(condition), len(denoiser.center)
     x = torch.randn((n, width), generator=rng, device=device)
+    embedded = denoiser.embed_condition(condition)
     for i, t in enumerate(times):
         a_t = alpha_bar[t]
-        a_next = alpha_bar[times[i + 1]] if i + 1 < len(times) else a_t.new_tensor(1.0)
-        eps = denoiser(x, t.expand(n), condition).double()
-        x0 = (x.double() - (1 - a_t).sqrt() * eps) / a_t.sqrt()
-        x0 = torch.maximum(torch.minimum(x0, denoiser.high), denoiser.low)
-        eps = (x.double() - a_t.sqrt() * x0) / (1 - a_t).sqrt()
-        sigma = eta * ((1 - a_next) / (1 - a_t) * (1 - a_t / a_next)).sqrt()
-        x = a_next.sqrt() * x0 + (1 - a_next - sigma**2).clamp_min(0).sqrt() * eps
-        if eta > 0 and i + 1 < len(times):
-            x = x + sigma * torch.randn(x.shape, generator=rng, device=device)
-        x = x.float()
+        a_next = alpha_bar[times[i + 1] if i + 1 < len(times) else -1]
+        step = torch.full((1,), t, device=device)
+        eps = denoiser.predict(x, denoiser.embed_time(step), embedded)
+        x0 = (x - math.sqrt(1 - a_t) * eps).div_(math.sqrt(a_t))
+        x0 = torch.clamp_(x0, denoiser.low, denoiser.high)
+        eps = (x - math.sqrt(a_t) * x0).div_(math.sqrt(1 - a_t))
+        sigma = eta * math.sqrt((1 - a_next) / (1 - a_t) * (1 - a_t / a_next))
+        x = x0.mul_(math.sqrt(a_next))
+        x.add_(eps, alpha=math.sqrt(max(1 - a_next - sigma**2, 0.0)))
+        if sigma > 0 and i + 1 < len(times):
+            x.add_(torch.randn(x.shape, generator=rng, device=device), alpha=sigma)
     rows = denoiser.from_model(x)
     hard = layout.activate(rows, hard=True)  # one-hot groups: their argmax
     return torch.where(layout.scalar_mask, rows, hard)
