@@ -54,8 +54,13 @@ From the repository root, after ``make bench-install``::
 
 ``--jobs`` (default 2) runs that many fits at once, each on one torch thread.
 The summary (mean and standard deviation over the seeds) is printed with the
-verdicts of issue 17's targets; every run's row is written to ``--output``
-(default ``benchmarks/results/fidelity.csv``, git-ignored).
+verdicts of issue 17's targets. Each fit's row is appended to ``--output``
+(default ``benchmarks/results/fidelity.csv``, git-ignored) as soon as it is
+done; a fit whose (table, seed, model) is already there is not run again, so
+that an interrupted run resumes, and a model can be rerun alone after
+deleting its rows. ``--fresh`` starts a new file; ``--quick`` writes its own
+(``fidelity_quick.csv``), anew each time. The summary covers every
+row of the file.
 """
 
 from __future__ import annotations
@@ -202,14 +207,20 @@ def marginal_errors(train, synthetic, schema):
         nan = max(nan, abs(real.isna().mean() - fake.isna().mean()))
         if not column.is_discrete:
             continue
-        p = real.astype(object).fillna("NaN").value_counts(normalize=True)
-        q = fake.astype(object).fillna("NaN").value_counts(normalize=True)
+        p = _with_nan(real).value_counts(normalize=True)
+        q = _with_nan(fake).value_counts(normalize=True)
         q = q.reindex(p.index.union(q.index), fill_value=0)
         p = p.reindex(q.index, fill_value=0)
         tvd = max(tvd, 0.5 * float((p - q).abs().sum()))
         frequent = p >= 0.02
         rare = max(rare, float(((q - p).abs() / p)[frequent].max()))
     return tvd, rare, nan
+
+
+def _with_nan(values):
+    """The values as objects, missing ones as the string "NaN"."""
+    values = values.astype(object)
+    return values.where(values.notna(), "NaN")
 
 
 def run_job(table, frame, seed, name, args):
@@ -312,6 +323,7 @@ def parse_args(argv=None):
     parser.add_argument("--models", nargs="+", default=OURS + PEERS)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="overwrite --output")
     parser.add_argument(
         "--output", type=Path, default=Path("benchmarks/results/fidelity.csv")
     )
@@ -326,6 +338,7 @@ def main(argv=None):
         args.diffusion_epochs = 3
         args.tables = ["placements", "diamonds"]
         models = [m for m in models if m not in PEERS]
+        args.output = args.output.with_name(f"{args.output.stem}_quick.csv")
     frames = {t: load_table(t, args.diamonds_rows) for t in args.tables}
     # slowest first, so that the parallel jobs finish together
     jobs = [
@@ -335,13 +348,23 @@ def main(argv=None):
         for s in range(args.seeds)
     ]
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    log(f"{len(jobs)} fits on {args.jobs} jobs")
-    rows = Parallel(n_jobs=args.jobs)(
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    if args.fresh or args.quick:  # a quick run never resumes
+        args.output.unlink(missing_ok=True)
+    done = set()
+    if args.output.exists():
+        previous = pd.read_csv(args.output)
+        keys = previous[["table", "seed", "model"]]
+        done = set(keys.itertuples(index=False, name=None))
+    jobs = [job for job in jobs if job not in done]
+    log(f"{len(jobs)} fits on {args.jobs} jobs ({len(done)} already in {args.output})")
+    rows = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
         delayed(run_job)(t, frames[t], s, m, args) for t, s, m in jobs
     )
-    results = pd.DataFrame(rows)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    results.to_csv(args.output, index=False)
+    for row in rows:
+        header = not args.output.exists()
+        pd.DataFrame([row]).to_csv(args.output, mode="a", header=header, index=False)
+    results = pd.read_csv(args.output)
     table, mean = summarize(results)
     print(table.to_string())
     print("\n".join(verdicts(mean)))

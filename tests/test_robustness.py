@@ -34,6 +34,7 @@ from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import GenerativeAugmenter, GenerativeOverSampler
 from skl_synth.preprocessing import TabularEncoder
 from skl_synth.synthesizers import (
+    DiffusionSynthesizer,
     GANSynthesizer,
     GaussianCopulaSynthesizer,
     VAESynthesizer,
@@ -287,7 +288,12 @@ def test_encoder(X, discrete):
     assert_frame_equal(X, before)  # the caller's data is not modified
 
 
-SYNTHESIZERS = [GaussianCopulaSynthesizer, VAESynthesizer, GANSynthesizer]
+SYNTHESIZERS = [
+    GaussianCopulaSynthesizer,
+    VAESynthesizer,
+    GANSynthesizer,
+    DiffusionSynthesizer,
+]
 
 
 @pytest.mark.parametrize("cls", SYNTHESIZERS, ids=lambda c: c.__name__)
@@ -410,7 +416,7 @@ def test_rounding_does_not_cross_the_range():
     assert sample["x"].max() <= X["x"].max()
 
 
-@pytest.mark.parametrize("cls", [VAESynthesizer, GANSynthesizer])
+@pytest.mark.parametrize("cls", [VAESynthesizer, GANSynthesizer, DiffusionSynthesizer])
 def test_continuous_column_with_one_value(cls):
     # the mixture of one value had a NaN variance: NaN encodings, NaN losses
     X = pd.DataFrame({"a": [1.5, np.nan, np.nan, np.nan], "b": list("xyxy")})
@@ -430,8 +436,9 @@ def test_continuous_column_with_one_value(cls):
     [
         (VAESynthesizer, {"learning_rate": 1e30}),
         (GANSynthesizer, {"generator_lr": 1e30, "discriminator_lr": 1e30}),
+        (DiffusionSynthesizer, {"learning_rate": 1e30}),
     ],
-    ids=["VAE", "GAN"],
+    ids=["VAE", "GAN", "diffusion"],
 )
 def test_diverging_fit_raises_and_leaves_nothing_fitted(cls, rates, placements):
     model = tiny_synthesizer(cls).fit(placements)  # a good fit first

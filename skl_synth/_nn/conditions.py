@@ -202,7 +202,7 @@ def condition_confusion(generate, space, columns, n_per_condition, chunk, empty)
     return rows.reshape(n_options, n_per_condition, space.dim).mean(1)
 
 
-def calibrated_weights(confusion, target, n_spans, n_iter=500):
+def calibrated_weights(confusion, target, n_spans, n_iter=20_000, tol=1e-9):
     """Weights over conditions whose generated marginals best match ``target``.
 
     The generated marginal of slot ``k`` under condition weights ``w`` is
@@ -215,14 +215,25 @@ def calibrated_weights(confusion, target, n_spans, n_iter=500):
     data's own condition frequencies (``target / n_spans``), the answer for
     a generator whose conditionals are exact, shared half and half with the
     empty condition when ``confusion`` has a row for it.
+
+    EM converges slowly where the best weights sit on the simplex's edge:
+    after 500 updates, a GAN fitted on 161 rows still had a 3.7% category
+    37% above its share (2% after 5 000). So it runs up to ``n_iter``
+    updates, and stops once no marginal moved by more than ``tol`` over
+    the last 100.
     """
     weights = target / n_spans
     if len(confusion) > len(target):  # the empty condition's row
         weights = torch.cat([weights / 2, weights.new_tensor([0.5])])
-    for _ in range(n_iter):
+    previous = weights @ confusion
+    for i in range(1, n_iter + 1):
         marginal = weights @ confusion
         ratio = torch.where(marginal > 0, target / marginal.clamp_min(1e-300), 0.0)
         weights = weights * (confusion @ ratio) / n_spans
+        if i % 100 == 0:
+            if float((marginal - previous).abs().max()) < tol:
+                break
+            previous = marginal
     return weights / weights.sum()
 
 
