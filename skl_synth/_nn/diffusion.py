@@ -17,6 +17,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .batches import shuffled_pass
+
 
 def cosine_schedule(n_timesteps, max_beta=0.999):
     """Cumulative signal fractions ``alpha_bar[t]`` for ``t = 0 .. T - 1``.
@@ -166,14 +168,12 @@ class DiffusionTrainer:
     def train_epoch(self, data):
         """One pass over the shuffled rows in batches of ``batch_size``."""
         self.denoiser.train()
-        batch = self.config["batch_size"]
-        order = torch.randperm(len(data), generator=self.rng, device=data.device)
-        total, steps = data.new_zeros(()), 0
-        for start in range(0, len(data), batch):
-            index = order[start : start + batch]
-            total = total + self._step(data[index], self._conditions(index))
-            steps += 1
-        return {"loss": float(total) / steps}
+
+        def step(index):
+            return self._step(data[index], self._conditions(index))
+
+        loss = shuffled_pass(data, self.config["batch_size"], self.rng, step)
+        return {"loss": loss}
 
     def prepare_sampling(self):
         """Nothing to prepare: the denoiser samples as trained."""

@@ -7,6 +7,8 @@ import math
 import torch
 from torch import nn
 
+from .batches import shuffled_pass
+
 
 def _mlp(n_in, hidden):
     layers, width = [], n_in
@@ -86,15 +88,12 @@ class VAETrainer:
         """One pass over the shuffled rows in batches of ``batch_size``."""
         self.encoder.train()
         self.decoder.train()
-        batch = self.config["batch_size"]
-        order = torch.randperm(len(data), generator=self.rng, device=data.device)
-        total, steps = data.new_zeros(()), 0
-        for start in range(0, len(data), batch):
-            index = order[start : start + batch]
-            condition = self.sampler.from_rows(index, self.rng)
-            total = total + self._step(data[index], condition)
-            steps += 1
-        return {"loss": float(total) / steps}
+
+        def step(index):
+            return self._step(data[index], self.sampler.from_rows(index, self.rng))
+
+        loss = shuffled_pass(data, self.config["batch_size"], self.rng, step)
+        return {"loss": loss}
 
     def prepare_sampling(self):
         """Nothing to prepare: the decoder samples as trained."""
