@@ -260,6 +260,8 @@ def run_job(table, frame, seed, name, args):
 
 
 def summarize(results):
+    order = {n: i for i, n in enumerate([*TABLES, *OURS, *PEERS])}
+    results = results.sort_values(["table", "model"], key=lambda c: c.map(order))
     grouped = results.groupby(["table", "model"], sort=False)[METRICS]
     mean, std = grouped.mean(), grouped.std().fillna(0)
     out = mean.copy()
@@ -273,6 +275,15 @@ def summarize(results):
     out["fit_s"] = mean["fit_s"].map("{:.1f}".format)
     out["rows_s"] = mean["rows_s"].map("{:,.0f}".format)
     return out, mean
+
+
+def markdown(table):
+    """A summary table as Markdown (for benchmarks/README.md)."""
+    frame = table.reset_index()
+    lines = ["| " + " | ".join(frame.columns) + " |"]
+    lines.append("|" + "---|" * len(frame.columns))
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in frame.to_numpy()]
+    return "\n".join(lines)
 
 
 def verdicts(mean):
@@ -325,6 +336,13 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="overwrite --output")
     parser.add_argument(
+        "--summarize",
+        nargs="+",
+        type=Path,
+        metavar="CSV",
+        help="fit nothing: summarize these result files (as Markdown)",
+    )
+    parser.add_argument(
         "--output", type=Path, default=Path("benchmarks/results/fidelity.csv")
     )
     return parser.parse_args(argv)
@@ -332,6 +350,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.summarize:
+        results = pd.concat([pd.read_csv(path) for path in args.summarize])
+        table, mean = summarize(results)
+        print(markdown(table))
+        print("\n".join(verdicts(mean)))
+        return
     models = [m for m in args.models if not (args.no_peers and m in PEERS)]
     if args.quick:
         args.seeds, args.epochs, args.diamonds_rows = 1, 3, 600
