@@ -180,26 +180,40 @@ class ConditionSampler(ConditionSpace):
         return self.vectors(self.offsets[span] + self.codes[span, rows])
 
 
-def condition_confusion(generate, space, columns, n_per_condition, chunk, empty):
+def condition_confusion(generate, space, columns, n_rows, chunk):
     """How generated rows fill the condition spans, under each condition.
 
     ``generate(condition_vectors)`` returns hard encoded rows; ``columns``
     are the encoded columns of the condition spans, in the order of
-    ``space``'s flat slots. Returns a matrix of ``dim`` rows (``dim + 1``
-    with ``empty``: the last for the all-zero condition) and ``dim``
-    columns, whose row ``c`` is the mean one-hot over those columns of
-    ``n_per_condition`` rows generated under condition ``c``: within each
-    span, a distribution over its slots.
+    ``space``'s flat slots. ``n_rows[c]`` rows are generated under
+    condition ``c``: one per slot, and one more, the last, for the
+    all-zero condition when ``len(n_rows) == space.dim + 1``. Returns a
+    matrix of ``len(n_rows)`` rows and ``dim`` columns whose row ``c`` is
+    the mean one-hot over those columns of the rows generated under
+    condition ``c``: within each span, a distribution over its slots.
     """
-    device = space.offsets.device
-    n_options = space.dim + bool(empty)
-    flat = torch.arange(n_options, device=device).repeat_interleave(n_per_condition)
-    parts = [
-        generate(space.vectors(flat[start : start + chunk]))[:, columns]
-        for start in range(0, len(flat), chunk)
-    ]
-    rows = torch.cat(parts).double()
-    return rows.reshape(n_options, n_per_condition, space.dim).mean(1)
+    n_rows = torch.as_tensor(n_rows, device=space.offsets.device)
+    options = torch.arange(len(n_rows), device=n_rows.device)
+    flat = options.repeat_interleave(n_rows)
+    total = torch.zeros((len(n_rows), space.dim), dtype=torch.float64)
+    total = total.to(n_rows.device)
+    for start in range(0, len(flat), chunk):
+        part = flat[start : start + chunk]
+        rows = generate(space.vectors(part))[:, columns]
+        total.index_add_(0, part, rows.double())
+    return total / n_rows[:, None]
+
+
+def prior_weights(target, n_spans, empty):
+    """The condition weights of a generator whose conditionals are exact.
+
+    Each span's slots by their frequency ``target``, the spans alike; with
+    ``empty``, half of the weight goes to the all-zero condition (last).
+    """
+    weights = target / n_spans
+    if empty:
+        weights = torch.cat([weights / 2, weights.new_tensor([0.5])])
+    return weights
 
 
 def calibrated_weights(confusion, target, n_spans, n_iter=20_000, tol=1e-9):
@@ -212,9 +226,9 @@ def calibrated_weights(confusion, target, n_spans, n_iter=20_000, tol=1e-9):
     whose maximum is ``m = target`` wherever some weights reach it, by the
     EM update of mixture weights ``w_c <- w_c (confusion @ (target /
     m))_c / n_spans``, which keeps ``w`` on the simplex. It starts from the
-    data's own condition frequencies (``target / n_spans``), the answer for
-    a generator whose conditionals are exact, shared half and half with the
-    empty condition when ``confusion`` has a row for it.
+    data's own condition frequencies (:func:`prior_weights`), the answer
+    for a generator whose conditionals are exact, shared half and half with
+    the empty condition when ``confusion`` has a row for it.
 
     EM converges slowly where the best weights sit on the simplex's edge:
     after 500 updates, a GAN fitted on 161 rows still had a 3.7% category
@@ -222,9 +236,7 @@ def calibrated_weights(confusion, target, n_spans, n_iter=20_000, tol=1e-9):
     updates, and stops once no marginal moved by more than ``tol`` over
     the last 100.
     """
-    weights = target / n_spans
-    if len(confusion) > len(target):  # the empty condition's row
-        weights = torch.cat([weights / 2, weights.new_tensor([0.5])])
+    weights = prior_weights(target, n_spans, len(confusion) > len(target))
     previous = weights @ confusion
     for i in range(1, n_iter + 1):
         marginal = weights @ confusion

@@ -26,6 +26,7 @@ from .._nn.conditions import (
     ConditionSpace,
     calibrated_weights,
     condition_confusion,
+    prior_weights,
 )
 from .._nn.layout import OutputLayout
 from .._nn.numerics import flush_denormals
@@ -42,10 +43,11 @@ _SAMPLE_PADDED_VALUES = 2**23
 _STEPS_PER_EVALUATION = 200  # optimizer steps between early-stopping scores
 _MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
 _COPY_ROUNDS = 10  # rounds redrawing the rows that copy a training row
-# rows generated to calibrate the condition weights: per condition at most
-# _CALIBRATION_ROWS_PER_CONDITION, in all about _CALIBRATION_ROWS
+# rows generated to calibrate the condition weights: about _CALIBRATION_ROWS
+# in all, shared by the conditions' expected weights, at least
+# _CALIBRATION_MIN_ROWS each
 _CALIBRATION_ROWS = 2**15
-_CALIBRATION_ROWS_PER_CONDITION = (64, 512)
+_CALIBRATION_MIN_ROWS = 64
 
 
 class BaseSynthesizer(BaseEstimator):
@@ -472,6 +474,13 @@ class DeepSynthesizer(BaseSynthesizer):
         :func:`~skl_synth._nn.conditions.calibrated_weights`). Unconditional
         rows are then drawn with these weights; rows given conditions keep
         them exactly.
+
+        Each condition's rows are as many as its expected weight asks for
+        (at least :data:`_CALIBRATION_MIN_ROWS`): a marginal is mostly made
+        by the heavy conditions (a column's values being present), and with
+        512 rows under every condition, the calibration fitted their
+        sampling noise. On txhousing (46 cities of 2.2% each), a city came
+        out 26 to 30% off its share in 100 000 rows.
         """
         device = self._sampling_device()
         spans, space = self._condition_space(device)
@@ -482,20 +491,19 @@ class DeepSynthesizer(BaseSynthesizer):
         columns = torch.as_tensor(
             [i for s in spans for i in range(s.start, s.stop)], device=device
         )
-        low, high = _CALIBRATION_ROWS_PER_CONDITION
-        per_condition = int(np.clip(_CALIBRATION_ROWS // space.dim, low, high))
+        n_rows = float(space.counts[: spans[0].width].sum())
+        target = space.counts.double() / n_rows
+        prior = prior_weights(target, len(spans), self._trains_unconditioned)
+        per_condition = (prior * _CALIBRATION_ROWS).round().long()
         confusion = condition_confusion(
             lambda condition: space.enforce(
                 self._generate(condition, rng, layout), condition, columns
             ),
             space,
             columns,
-            per_condition,
+            per_condition.clamp_min(_CALIBRATION_MIN_ROWS),
             _sample_chunk(self.encoder_.layout_),
-            self._trains_unconditioned,
         )
-        n_rows = float(space.counts[: spans[0].width].sum())
-        target = space.counts.double() / n_rows
         weights = calibrated_weights(confusion, target, len(spans))
         return weights.cpu().numpy()
 
