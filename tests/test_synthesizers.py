@@ -43,8 +43,11 @@ def shuffle_columns(frame, seed=0):
 
 # Settings measured to learn the clusters table in about 600 steps (4 s on
 # one core). Default GAN settings need ~200 epochs of 6 steps for the same.
+# In copula space (the default encoding) the GAN's corr(x, y) was still 0.54
+# after these 600 steps, so this test keeps it mode-specific.
 STRUCTURE_SETTINGS = {
     GANSynthesizer: dict(
+        continuous_encoding="mode_specific",
         epochs=60,
         batch_size=200,
         pac=5,

@@ -157,7 +157,7 @@ class GANSynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
-        continuous_encoding="mode_specific",
+        continuous_encoding="quantile",
         reject_copies=False,
         device="auto",
         verbose=0,

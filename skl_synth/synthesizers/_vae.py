@@ -119,7 +119,7 @@ class VAESynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
-        continuous_encoding="mode_specific",
+        continuous_encoding="quantile",
         reject_copies=False,
         device="auto",
         verbose=0,
