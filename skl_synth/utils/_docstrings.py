@@ -35,8 +35,8 @@ _SHARED = {
         :class:`~skl_synth.preprocessing.TabularEncoder`). ``"quantile"`` is
         the default because it scored higher in ``benchmarks/fidelity.py``
         (held-out ``synthesis_score``, 3 seeds): for the VAE on all five
-        tables (+0.04 to +0.13), for the GAN on four of five (+0.02 to +0.05;
-        on the 215-row placements table mode-specific scored 0.06 higher).""",
+        tables (+0.04 to +0.14), for the GAN on four of five (+0.02 to +0.04;
+        on the 215-row placements table mode-specific scored 0.07 higher).""",
     "reject_copies": """reject_copies : bool, default=False
         Privacy guard: ``sample`` rejects every generated row equal to a
         training row and draws a replacement with the same conditions, in up
