@@ -195,8 +195,9 @@ def condition_confusion(generate, space, columns, n_rows, chunk):
     n_rows = torch.as_tensor(n_rows, device=space.offsets.device)
     options = torch.arange(len(n_rows), device=n_rows.device)
     flat = options.repeat_interleave(n_rows)
-    total = torch.zeros((len(n_rows), space.dim), dtype=torch.float64)
-    total = total.to(n_rows.device)
+    total = torch.zeros(
+        (len(n_rows), space.dim), dtype=torch.float64, device=n_rows.device
+    )
     for start in range(0, len(flat), chunk):
         part = flat[start : start + chunk]
         rows = generate(space.vectors(part))[:, columns]
