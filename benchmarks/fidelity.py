@@ -286,6 +286,13 @@ def markdown(table):
     return "\n".join(lines)
 
 
+def report(results):
+    """Print the summary of ``results`` as Markdown, then the verdicts."""
+    table, mean = summarize(results)
+    print(markdown(table))
+    print("\n".join(verdicts(mean)))
+
+
 def verdicts(mean):
     lines = []
     for table in mean.index.get_level_values(0).unique():
@@ -351,10 +358,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if args.summarize:
-        results = pd.concat([pd.read_csv(path) for path in args.summarize])
-        table, mean = summarize(results)
-        print(markdown(table))
-        print("\n".join(verdicts(mean)))
+        report(pd.concat([pd.read_csv(path) for path in args.summarize]))
         return
     models = [m for m in args.models if not (args.no_peers and m in PEERS)]
     if args.quick:
@@ -388,10 +392,7 @@ def main(argv=None):
     for row in rows:
         header = not args.output.exists()
         pd.DataFrame([row]).to_csv(args.output, mode="a", header=header, index=False)
-    results = pd.read_csv(args.output)
-    table, mean = summarize(results)
-    print(table.to_string())
-    print("\n".join(verdicts(mean)))
+    report(pd.read_csv(args.output))
     print(f"rows written to {args.output}")
 
 

@@ -36,10 +36,10 @@ class OutputLayout:
     def __init__(self, spans, device):
         self.width = spans[-1].stop if spans else 0
         onehot = [s for s in spans if s.kind == "onehot"]
-        self.bounded = _columns(
+        self.bounded = span_columns(
             [s for s in spans if s.kind == "scalar" and s.bounded], device
         )
-        self.unbounded = _columns(
+        self.unbounded = span_columns(
             [s for s in spans if s.kind == "scalar" and not s.bounded], device
         )
         self.scalar_mask = torch.zeros(self.width, dtype=torch.bool, device=device)
@@ -208,7 +208,7 @@ def gumbel_noise(shape, generator, like):
     return -torch.log(-torch.log(u + _EPS) + _EPS)
 
 
-def _columns(spans, device):
+def span_columns(spans, device):
     """The encoded columns of ``spans``, as a long tensor."""
     columns = [i for s in spans for i in range(s.start, s.stop)]
     return torch.tensor(columns, dtype=torch.long, device=device)

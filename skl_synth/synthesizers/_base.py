@@ -28,7 +28,7 @@ from .._nn.conditions import (
     condition_confusion,
     prior_weights,
 )
-from .._nn.layout import OutputLayout
+from .._nn.layout import OutputLayout, span_columns
 from .._nn.numerics import flush_denormals
 from .._schema import _preview, column_to_codes
 from ..metrics import early_stopping_score, metadata_from_schema, synthesis_score
@@ -450,13 +450,15 @@ class DeepSynthesizer(BaseSynthesizer):
         return self
 
     def _condition_space(self, device):
-        """The condition spans and their :class:`ConditionSpace` on ``device``."""
+        """The condition spans, their :class:`ConditionSpace` and their
+        encoded columns (in the space's flat order), on ``device``."""
         spans = condition_spans(self.encoder_)
         counts = [span_counts(self.encoder_, s) for s in spans]
         counts = torch.as_tensor(
             np.concatenate(counts) if counts else [], device=device
         )
-        return spans, ConditionSpace([s.width for s in spans], counts)
+        space = ConditionSpace([s.width for s in spans], counts)
+        return spans, space, span_columns(spans, device)
 
     def _calibrate_conditions(self, seed):
         """Condition weights under which the generated marginals match the data.
@@ -483,14 +485,11 @@ class DeepSynthesizer(BaseSynthesizer):
         :meth:`_calibration_rows`.
         """
         device = self._sampling_device()
-        spans, space = self._condition_space(device)
+        spans, space, columns = self._condition_space(device)
         if not spans:
             return None
         rng = torch.Generator(device=device).manual_seed(seed)
         layout = OutputLayout(self.encoder_.layout_, device)
-        columns = torch.as_tensor(
-            [i for s in spans for i in range(s.start, s.stop)], device=device
-        )
         n_rows = float(space.counts[: spans[0].width].sum())
         target = space.counts.double() / n_rows
         prior = prior_weights(target, len(spans), self._trains_unconditioned)
@@ -624,10 +623,7 @@ class DeepSynthesizer(BaseSynthesizer):
         device = self._sampling_device()
         rng = torch.Generator(device=device).manual_seed(seed)
         layout = OutputLayout(self.encoder_.layout_, device)
-        spans, space = self._condition_space(device)
-        columns = torch.as_tensor(
-            [i for s in spans for i in range(s.start, s.stop)], device=device
-        )
+        _, space, columns = self._condition_space(device)
         weights = getattr(self, "condition_weights_", None)
         if weights is not None:
             cdf = _cdf(weights, device)

@@ -12,7 +12,12 @@ from .._nn.diffusion import Denoiser, DiffusionTrainer, sample_rows
 from .._nn.init import build
 from .._nn.layout import OutputLayout
 from ..utils._docstrings import fill_doc
-from ._base import _DEEP_CONSTRAINTS, DeepSynthesizer, condition_spans
+from ._base import (
+    _CALIBRATION_ROWS,
+    _DEEP_CONSTRAINTS,
+    DeepSynthesizer,
+    condition_spans,
+)
 
 _POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 
@@ -223,7 +228,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         Each row costs ``sampling_steps`` denoiser passes: 32 768 rows took
         10 s on a 161-row table, most of the fit (1.4 s with 4 096).
         """
-        return int(np.clip(8 * n_rows, 2**12, 2**15))
+        return int(np.clip(8 * n_rows, 2**12, _CALIBRATION_ROWS))
 
     def _modules(self):
         return {"denoiser_": self.denoiser_}
