@@ -540,15 +540,17 @@ class DeepSynthesizer(BaseSynthesizer):
 
         rows, best_score, best_state, waited = [], -np.inf, None, 0
         interval = self._evaluation_interval(len(data))
+        # set by an ensemble on its members: a time allowance, and a label
+        limit = getattr(self, "_time_limit", None)
+        label = getattr(self, "_progress_label", type(self).__name__)
         start = time.perf_counter()
-        bar = tqdm(
-            range(self.epochs), disable=not self.verbose, desc=type(self).__name__
-        )
+        bar = tqdm(range(self.epochs), disable=not self.verbose, desc=label)
         for epoch in bar:
             losses = self._trainer.train_epoch(data)
             self._check_finite(losses, epoch + 1)
             row = {"epoch": epoch + 1, **losses}
-            last = epoch + 1 == self.epochs
+            out_of_time = limit is not None and time.perf_counter() - start >= limit
+            last = epoch + 1 == self.epochs or out_of_time
             if validation is not None and ((epoch + 1) % interval == 0 or last):
                 self._trainer.prepare_sampling()
                 row["validation_score"] = self._validation_score(validation)
@@ -565,7 +567,7 @@ class DeepSynthesizer(BaseSynthesizer):
             bar.set_postfix(
                 {k: round(v, 4) for k, v in row.items() if k not in ("epoch", "time")}
             )
-            if waited >= self.n_iter_no_change:
+            if waited >= self.n_iter_no_change or out_of_time:
                 break
         history = pd.DataFrame(rows)
         if best_state is None:
