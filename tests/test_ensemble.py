@@ -9,7 +9,8 @@ from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from skl_synth.ensemble import EnsembleSynthesizer, _cluster_parts
+from skl_synth._partitions import cluster_parts
+from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.synthesizers import (
     GANSynthesizer,
     GaussianCopulaSynthesizer,
@@ -120,7 +121,7 @@ def test_tiny_clusters_are_merged_into_the_nearest():
         ]
     )
     rows = np.arange(1000, 1203)
-    parts = _cluster_parts(points, rows, 3, seed=0, observed=np.ones(203, bool))
+    parts, _ = cluster_parts(points, rows, 3, seed=0, observed=np.ones(203, bool))
     assert len(parts) == 2
     assert np.array_equal(np.sort(np.concatenate(parts)), rows)
     with_outliers = next(p for p in parts if 1202 in p)
@@ -178,7 +179,7 @@ def test_validation_weights_favour_the_better_member(placements):
     assert not np.allclose(weights, 0.5)
     scores = ensemble.member_scores_
     assert scores[0] > scores[1] + 0.1  # the copula is clearly better
-    trace = ensemble.selection_scores_
+    (trace,) = ensemble.selection_scores_
     assert trace[0] == scores.max() and np.all(np.diff(trace) > 0)
     assert len(ensemble.validation_indices_) == round(0.2 * 215)
     assert set(ensemble.validation_indices_).isdisjoint(ensemble.parts_[0])
@@ -200,6 +201,139 @@ def test_validation_weighting_passes_synthesizer_checks(check):
     # the common tests use "size" weighting, cheaper; these checks cover
     # selection on arrays, with random_state=None, and under conditions
     check("EnsembleSynthesizer", _copulas(weighting="validation"))
+
+
+def _rare_class_table(n_rows=400, seed=0):
+    """A class of 5% whose rows differ in a number and a category."""
+    rng = np.random.RandomState(seed)
+    rare = np.arange(n_rows) < round(0.05 * n_rows)
+    rng.shuffle(rare)
+    return pd.DataFrame(
+        {
+            "label": np.where(rare, "rare", "common"),
+            "x": rng.normal(np.where(rare, 4.0, 0.0), 1.0),
+            "colour": np.where(rare, "red", rng.choice(["blue", "green"], n_rows)),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "partition", ["none", "bootstrap", "kfold", "cluster", "column"]
+)
+def test_every_partition_keeps_the_share_of_a_rare_class(partition):
+    table = _rare_class_table()
+    ensemble = _copula_and_vae(
+        partition=partition,
+        n_partitions=3,
+        partition_column="label",
+        weighting="validation",
+    ).fit(table)
+    training = np.setdiff1d(np.arange(len(table)), ensemble.validation_indices_)
+    share = (table["label"].iloc[training] == "rare").mean()
+    generated = (ensemble.sample(20_000)["label"] == "rare").mean()
+    assert abs(generated - share) <= 0.1 * share
+    if partition in ("kfold", "cluster", "column"):  # each part keeps its share
+        sizes = np.array([len(part) for part in ensemble.parts_])
+        per_part = np.bincount(ensemble.member_parts_, weights=ensemble.weights_)
+        np.testing.assert_allclose(per_part, sizes / sizes.sum())
+    if partition != "cluster":  # the held-out rows are stratified by label
+        held = table["label"].iloc[ensemble.validation_indices_]
+        assert (held == "rare").sum() == round(0.2 * 20)
+
+
+def test_selection_within_parts_scores_each_part_on_its_own_rows(placements):
+    ensemble = _copula_and_vae(
+        partition="column", partition_column="placed", weighting="validation"
+    ).fit(placements)
+    held = ensemble.validation_parts_
+    for value, rows in zip(ensemble.part_values_, held, strict=True):
+        assert len(rows) >= 10 and (placements["placed"].iloc[rows] == value).all()
+    assert np.isfinite(ensemble.member_scores_).all()
+    assert len(ensemble.selection_scores_) == 2  # one selection per part
+
+    # too few held-out rows in a part: it takes the other parts' mix
+    tiny = _copula_and_vae(
+        partition="column",
+        partition_column="placed",
+        weighting="validation",
+        validation_fraction=0.05,
+    ).fit(placements)
+    unscored = [i for i, rows in enumerate(tiny.validation_parts_) if len(rows) < 10]
+    assert unscored
+    for p in unscored:
+        assert np.isnan(tiny.member_scores_[tiny.member_parts_ == p]).all()
+        assert len(tiny.selection_scores_[p]) == 0
+    np.testing.assert_allclose(tiny.weights_.sum(), 1.0)
+
+
+def test_one_member_can_take_all_weight_and_is_refitted_on_all_rows(placements):
+    weak_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=1)
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("vae", weak_vae)],
+        partition="none",
+        n_partitions=1,
+        random_state=0,
+    ).fit(placements)
+    np.testing.assert_array_equal(ensemble.weights_, [1.0, 0.0])
+    np.testing.assert_array_equal(ensemble.refitted_, [True, False])
+    assert list(ensemble.summary_["refitted"]) == [True, False]
+    member = ensemble.members_[0][1]
+    alone = GaussianCopulaSynthesizer(random_state=member.random_state)
+    alone.fit(placements)  # all rows, the held-out ones included
+    pd.testing.assert_frame_equal(member.sample(30), alone.sample(30))
+
+    kept = clone(ensemble).set_params(refit=False).fit(placements)
+    assert not kept.refitted_.any()
+    assert not kept.members_[0][1].sample(30).equals(alone.sample(30))
+
+
+def test_time_budget_stops_deep_members_and_reports_their_seconds(placements):
+    slow_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=100_000)
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("vae", slow_vae)],
+        partition="kfold",
+        n_partitions=2,
+        weighting="size",
+        time_budget=1.0,
+        random_state=0,
+    ).fit(placements)
+    for name, member in ensemble.members_:
+        assert not hasattr(member, "_time_limit")  # forgotten after the fit
+        if name.startswith("vae"):
+            assert 1 <= member.n_epochs_ < 100_000
+            # 0.85 of the budget, split by rows: 0.425 s each, one at a time
+            assert member.history_["time"].iloc[-1] >= 0.4
+    seconds = ensemble.fit_seconds_
+    assert seconds.shape == (4,) and (seconds > 0).all()
+    np.testing.assert_array_equal(ensemble.summary_["fit_time"], seconds)
+    assert list(ensemble.summary_["epochs"].isna()) == [True, True, False, False]
+
+
+@pytest.mark.parametrize("budget", [0, -1.0])
+def test_time_budget_must_be_positive(placements, budget):
+    with pytest.raises(ValueError, match="'time_budget' parameter"):
+        _copulas(time_budget=budget).fit(placements)
+
+
+def test_a_part_too_small_for_a_member_is_merged_with_a_warning(placements):
+    rare = placements.assign(gender=["F"] + ["M"] * 214)
+    ensemble = _copulas(partition="column", partition_column="gender", weighting="size")
+    with pytest.warns(UserWarning, match=r"part 0 \(gender='F'\) with 1 row"):
+        ensemble.fit(rare)
+    assert ensemble.n_parts_ == 1 and ensemble.part_values_ == [["M", "F"]]
+    sample = ensemble.sample(10, conditions={"gender": "F"})
+    assert (sample["gender"] == "F").all()
+
+    with pytest.warns(UserWarning, match="pooled into 1 parts"):
+        tiny = _copulas(weighting="validation", n_partitions=2).fit(placements[:5])
+    assert tiny.n_parts_ == 1 and len(tiny.parts_[0]) == 3
+
+
+def test_n_jobs_all_cores_gives_the_sequential_fit(placements):
+    params = {"partition": "kfold", "n_partitions": 2, "weighting": "size"}
+    sequential = _copula_and_vae(**params).fit(placements)
+    parallel = _copula_and_vae(**params, n_jobs=-1).fit(placements)
+    pd.testing.assert_frame_equal(sequential.sample(50), parallel.sample(50))
 
 
 # --------------------------------------------------------------------------
@@ -297,7 +431,8 @@ def test_params_clone_and_default_synthesizers():
     assert "gan__epochs" not in default.get_params()
     default.set_params(gan__epochs=7)
     names = [name for name, _ in default.synthesizers]
-    assert names == ["gan", "vae"] and default.synthesizers[0][1].epochs == 7
+    assert names == ["copula", "gan", "vae", "diffusion"]
+    assert default.synthesizers[1][1].epochs == 7
     assert clone(default).get_params()["gan__epochs"] == 7
 
 
@@ -315,8 +450,9 @@ def test_grid_search_tunes_a_member_parameter(placements):
 
 
 def test_verbose_shows_progress(placements, capsys):
-    _copulas(weighting="uniform", verbose=1).fit(placements)
-    assert "members" in capsys.readouterr().err
+    _copula_and_vae(weighting="uniform", verbose=1).fit(placements)
+    err = capsys.readouterr().err
+    assert "members" in err and "vae_0" in err and "vae_1" in err  # member bars
     _copulas(weighting="uniform").fit(placements)
     assert capsys.readouterr().err == ""
 
@@ -361,13 +497,10 @@ def test_bad_synthesizers_and_tiny_inputs(placements):
         EnsembleSynthesizer([("a", copula), ("a", copula)]).fit(placements)
     with pytest.raises(TypeError, match="instance"):
         EnsembleSynthesizer([("a", GaussianCopulaSynthesizer)]).fit(placements)
-    with pytest.raises(ValueError, match="n_samples = 5"):
-        _copulas(weighting="validation", n_partitions=2).fit(placements.iloc[:5])
-    rare = placements.assign(gender=["F"] + ["M"] * 214)
-    with pytest.raises(ValueError, match=r"part 0 .gender=.F.. .* 1 training row"):
-        _copulas(partition="column", partition_column="gender", weighting="size").fit(
-            rare
-        )
+    with pytest.raises(ValueError, match="n_samples = 3"):
+        _copulas(weighting="validation", n_partitions=2).fit(placements.iloc[:3])
+    with pytest.raises(ValueError, match="time_budget"):
+        _copulas(time_budget=0).fit(placements)
     ensemble = _copulas(weighting="size").fit(placements)
     with pytest.raises(ValueError, match="n_samples"):
         ensemble.sample(0)
