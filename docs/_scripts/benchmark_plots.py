@@ -20,30 +20,27 @@ import pandas as pd
 
 RESULTS = Path("benchmarks/results")
 STATIC = Path("docs/_static")
-PARTITIONS = ["none", "bootstrap", "kfold", "cluster", "column"]
+SINGLES = ["copula", "gan", "vae", "diffusion"]
+ENSEMBLES = ["default", "none-3", "bootstrap-3", "kfold-3", "cluster-3", "column"]
 
 
 def ensemble_figure(path):
     runs = pd.read_csv(RESULTS / "ensemble.csv")
-    runs["label"] = runs["model"].where(
-        runs["model"] != "ensemble", "ens. " + runs["partition"].astype(str)
-    )
-    runs = runs[(runs["model"] != "ensemble") | (runs["weighting"] == "validation")]
-    order = ["GAN", "VAE", "copula", *(f"ens. {p}" for p in PARTITIONS)]
+    order = [m for m in [*SINGLES, *ENSEMBLES, "ctgan"] if m in set(runs["model"])]
+    colours = {**dict.fromkeys(SINGLES, "#9e9e9e"), "ctgan": "#dd8452"}
     tables = list(dict.fromkeys(runs["table"]))
     figure, axes = plt.subplots(1, len(tables), figsize=(4 * len(tables), 3.2))
     for ax, table in zip(axes, tables, strict=True):
-        stats = runs[runs["table"] == table].groupby("label")["score"]
+        stats = runs[runs["table"] == table].groupby("model")["score"]
         mean, sd = stats.mean().reindex(order), stats.std().reindex(order)
-        colours = ["#9e9e9e"] * 3 + ["#4c72b0"] * len(PARTITIONS)
-        ax.bar(order, mean, yerr=sd, color=colours, capsize=2)
-        ax.axhline(mean.iloc[:3].max(), color="#c44e52", lw=1, ls="--")
+        ax.bar(order, mean, yerr=sd, color=[colours.get(m, "#4c72b0") for m in order])
+        ax.axhline(mean.reindex(SINGLES).max(), color="#c44e52", lw=1, ls="--")
         ax.set_title(table)
         ax.set_ylim(0, 1)
         ax.tick_params(axis="x", rotation=60, labelsize=8)
-    axes[0].set_ylabel("held-out score (3 seeds)")
+    axes[0].set_ylabel("held-out score (mean, sd over seeds)")
     figure.suptitle(
-        "single synthesizers (grey) and validation-weighted ensembles (blue); "
+        "single synthesizers (grey), ensembles (blue) and ctgan's CTGAN (orange); "
         "dashed: best single",
         fontsize=9,
     )
