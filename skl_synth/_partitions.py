@@ -252,10 +252,10 @@ def greedy_selection(real, pools, score, tolerance=SELECTION_TOLERANCE, bar=None
     >>> real = pd.DataFrame({"x": [0.0, 1.0]})
     >>> pools = [pd.DataFrame({"x": [5.0, 6.0]}), pd.DataFrame({"x": [0.0, 1.0]})]
     >>> def score(a, b):
-    ...     return -abs(a["x"].mean() - b["x"].mean())
+    ...     return 1 - abs(a["x"].mean() - b["x"].mean())
     >>> counts, alone, trace = greedy_selection(real, pools, score)
     >>> counts.tolist(), alone.tolist()
-    ([0, 1], [-5.0, 0.0])
+    ([0, 1], [-4.0, 1.0])
     """
     n_pools, n_rows = len(pools), len(pools[0])
     scores = {}  # by the number of rows taken from each pool

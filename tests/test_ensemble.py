@@ -236,9 +236,12 @@ def test_every_partition_keeps_the_share_of_a_rare_class(partition):
         sizes = np.array([len(part) for part in ensemble.parts_])
         per_part = np.bincount(ensemble.member_parts_, weights=ensemble.weights_)
         np.testing.assert_allclose(per_part, sizes / sizes.sum())
-    if partition != "cluster":  # the held-out rows are stratified by label
-        held = table["label"].iloc[ensemble.validation_indices_]
-        assert (held == "rare").sum() == round(0.2 * 20)
+    held = table["label"].iloc[ensemble.validation_indices_]
+    assert (held == "rare").sum() == round(0.2 * 20)  # stratified by label
+    if partition == "cluster":  # clusters of each label apart
+        for part in ensemble.parts_:
+            labels = table["label"].iloc[part].to_numpy()
+            assert (labels == labels[0]).all()
 
 
 def test_selection_within_parts_scores_each_part_on_its_own_rows(placements):
@@ -272,6 +275,7 @@ def test_one_member_can_take_all_weight_and_is_refitted_on_all_rows(placements):
         [("copula", GaussianCopulaSynthesizer()), ("vae", weak_vae)],
         partition="none",
         n_partitions=1,
+        refit=True,
         random_state=0,
     ).fit(placements)
     np.testing.assert_array_equal(ensemble.weights_, [1.0, 0.0])
@@ -285,6 +289,23 @@ def test_one_member_can_take_all_weight_and_is_refitted_on_all_rows(placements):
     kept = clone(ensemble).set_params(refit=False).fit(placements)
     assert not kept.refitted_.any()
     assert not kept.members_[0][1].sample(30).equals(alone.sample(30))
+
+
+def test_resample_partitions_select_synthesizers_with_their_seeds_even(placements):
+    weak_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=1)
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("vae", weak_vae)],
+        partition="none",
+        n_partitions=2,
+        refit=False,
+        random_state=0,
+    ).fit(placements)
+    # the candidates are the synthesizers: copula_0 and copula_1 share a
+    # score (of their rows mixed) and the copula's weight
+    np.testing.assert_array_equal(ensemble.weights_, [0.5, 0.5, 0.0, 0.0])
+    scores = ensemble.member_scores_
+    assert scores[0] == scores[1] and scores[2] == scores[3]
+    assert scores[0] > scores[2]
 
 
 def test_time_budget_stops_deep_members_and_reports_their_seconds(placements):
