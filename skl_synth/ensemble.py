@@ -105,7 +105,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
       hundred held-out rows, sometimes mixes in the VAE (diamonds).
     - ``refit=True`` scored no higher (0.697 / 0.847 / 0.760 / 0.644 /
       0.809) and took 1.3 to 2.6 times as long, so it is off.
-    - One part: the other partitions (``CONFIGURED_EVIDENCE``).
+    - One part: the other partitions (CONFIGURED_EVIDENCE).
     - It fitted in 11.7 / 15.1 / 38.0 / 40.6 / 36.0 s, against 12.0 / 20.0 /
       30.5 / 39.2 / 29.1 s for ctgan's CTGAN (300 epochs); with
       ``time_budget`` at 0.6 times CTGAN's seconds, in 9 to 21 s, scoring
@@ -689,36 +689,42 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             for i, c in enumerate(frame.columns)
             if missing[:, i].any()
         }
-        discrete = [s.name for s in self.encoder_.schema_ if s.is_discrete]
-        jobs = []  # (member name, synthesizer name, part, member, rows, dropped)
-        for name, estimator in synthesizers:
-            for p, rows in enumerate(self.parts_):
-                empty = list(frame.columns[missing[rows].all(axis=0)])
-                member = _member(estimator, discrete, empty, rng.randint(_SEED_MAX))
-                jobs.append((f"{name}_{p}", name, p, member, rows, empty))
+        jobs = [
+            self._job(frame, name, estimator, p, rows, rng.randint(_SEED_MAX))
+            for name, estimator in synthesizers
+            for p, rows in enumerate(self.parts_)
+        ]
         self.member_parts_ = np.array([job[2] for job in jobs], dtype=np.intp)
         self.dropped_columns_ = [job[5] for job in jobs]
         self._synthesizer_names = [job[1] for job in jobs]
         refits = self.refit and self.weighting == "validation"
         share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
-        allowances = self._allowances([(j[3], len(j[4])) for j in jobs], share, start)
+        allowances = self._allowances(jobs, share, start)
         fitted = self._run_fits(frame, jobs, allowances, "members")
         self.members_ = [(job[0], f[0]) for job, f in zip(jobs, fitted, strict=True)]
         self.fit_seconds_ = np.array([f[1] for f in fitted])
 
-    def _allowances(self, members, share, start):
+    def _job(self, frame, name, estimator, part, rows, seed):
+        """(member name, synthesizer name, part, unfitted member, rows, dropped
+        columns): a member of ``estimator`` to fit on ``rows``."""
+        dropped = list(frame.columns[frame.iloc[rows].isna().all(axis=0).to_numpy()])
+        discrete = [s.name for s in self.encoder_.schema_ if s.is_discrete]
+        member = _member(estimator, discrete, dropped, seed)
+        return (f"{name}_{part}", name, part, member, rows, dropped)
+
+    def _allowances(self, jobs, share, start):
         """Training seconds of each deep member under ``time_budget``.
 
         ``share`` of the time left of the budget is split among the deep
         members in proportion to their rows, times the workers that train
         at once; other members (a copula) are not limited (None).
         """
-        deep = [isinstance(m, DeepSynthesizer) for m, _ in members]
+        deep = [isinstance(job[3], DeepSynthesizer) for job in jobs]
         if self.time_budget is None or not any(deep):
-            return [None] * len(members)
+            return [None] * len(jobs)
         left = self.time_budget - (time.perf_counter() - start)
         rows = np.array(
-            [n if d else 0 for (_, n), d in zip(members, deep, strict=True)], float
+            [len(job[4]) if d else 0 for job, d in zip(jobs, deep, strict=True)], float
         )
         n_deep = int(sum(deep))  # trained in waves of as many as the workers
         at_once = n_deep / np.ceil(n_deep / max(1, effective_n_jobs(self.n_jobs)))
@@ -744,25 +750,17 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
 
     def _refit_members(self, frame, synthesizers, start):
         """Fit the members with weight again, on their part and its held-out rows."""
-        self.refitted_ = np.zeros(len(self.members_), dtype=bool)
         chosen = np.flatnonzero(self.weights_ > 0)
         if not len(self.validation_indices_):
             return
         estimators = dict(synthesizers)
-        discrete = [s.name for s in self.encoder_.schema_ if s.is_discrete]
-        missing = frame.isna().to_numpy()
         jobs = []
         for j in chosen:
-            p, (member_name, fitted) = self.member_parts_[j], self.members_[j]
+            p, name = self.member_parts_[j], self._synthesizer_names[j]
             rows = np.sort(np.concatenate([self.parts_[p], self.validation_parts_[p]]))
-            empty = list(frame.columns[missing[rows].all(axis=0)])
-            name = self._synthesizer_names[j]
-            seed = fitted.get_params(deep=False).get("random_state")
-            member = _member(estimators[name], discrete, empty, seed)
-            jobs.append((member_name, name, p, member, rows, empty))
-        allowances = self._allowances(
-            [(job[3], len(job[4])) for job in jobs], 1 - _SELECTION_RESERVE, start
-        )
+            seed = self.members_[j][1].get_params(deep=False).get("random_state")
+            jobs.append(self._job(frame, name, estimators[name], p, rows, seed))
+        allowances = self._allowances(jobs, 1 - _SELECTION_RESERVE, start)
         if any(a is not None and a <= 0 for a in allowances):
             warnings.warn(
                 "time_budget was spent before the refit: the members keep their "
