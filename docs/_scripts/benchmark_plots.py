@@ -21,7 +21,17 @@ import pandas as pd
 RESULTS = Path("benchmarks/results")
 STATIC = Path("docs/_static")
 SINGLES = ["copula", "gan", "vae", "diffusion"]
-ENSEMBLES = ["default", "none-3", "bootstrap-3", "kfold-3", "cluster-3", "column"]
+ENSEMBLES = [
+    "default",
+    "refit",
+    "default-budget",
+    "none-2",
+    "none-3",
+    "bootstrap-3",
+    "kfold-3",
+    "cluster-3",
+    "column",
+]
 
 
 def ensemble_figure(path):
