@@ -322,8 +322,9 @@ def test_time_budget_stops_deep_members_and_reports_their_seconds(placements):
         assert not hasattr(member, "_time_limit")  # forgotten after the fit
         if name.startswith("vae"):
             assert 1 <= member.n_epochs_ < 100_000
-            # 0.85 of the budget, split by rows: 0.425 s each, one at a time
-            assert member.history_["time"].iloc[-1] >= 0.4
+            # 0.85 of the budget left, split by rows: about 0.42 s each, one
+            # at a time (less what the fit spent before the members started)
+            assert member.history_["time"].iloc[-1] >= 0.3
     seconds = ensemble.fit_seconds_
     assert seconds.shape == (4,) and (seconds > 0).all()
     np.testing.assert_array_equal(ensemble.summary_["fit_time"], seconds)
