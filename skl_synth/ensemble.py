@@ -674,7 +674,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             f"training rows for a member; pooled into {len(groups)} parts. Merge "
             "rare values, or lower n_partitions.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,  # the caller of fit
         )
         merged_values = None
         if values is not None:
@@ -782,11 +782,10 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             self.refitted_[j] = True
 
     def _weights(self, frame, rng):
-        sizes = np.array([len(self.parts_[p]) for p in self.member_parts_], float)
         if self.weighting == "uniform":
             return np.ones(len(self.members_))
         if self.weighting == "size":
-            return sizes
+            return np.array([len(self.parts_[p]) for p in self.member_parts_], float)
         from tqdm.auto import tqdm
 
         def bar(rounds):
@@ -809,11 +808,11 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             self._select(frame, c, h, rng, bar)
             for c, h in zip(candidates, held, strict=True)
         ]
-        weights = np.zeros(len(self.members_))
         if self.partition in _SPLITS:
             members = [np.concatenate(c) for c in candidates]
             weights = _part_weights(within, members, self.parts_)
         else:
+            weights = np.zeros(len(self.members_))
             for members, count in zip(candidates[0], within[0], strict=True):
                 weights[members] = count / len(members)
         self.selection_time_ = time.perf_counter() - start

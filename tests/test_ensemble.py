@@ -68,6 +68,15 @@ def _copula_and_vae(**params):
     return EnsembleSynthesizer(synthesizers, **params)
 
 
+def _copula_and_weak_vae(**params):
+    """A copula and a one-epoch VAE on all rows: the copula wins the selection."""
+    weak_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=1)
+    return EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("vae", weak_vae)],
+        **{"partition": "none", "random_state": 0, **params},
+    )
+
+
 # --------------------------------------------------------------------------
 # parts and weights
 
@@ -270,14 +279,7 @@ def test_selection_within_parts_scores_each_part_on_its_own_rows(placements):
 
 
 def test_one_member_can_take_all_weight_and_is_refitted_on_all_rows(placements):
-    weak_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=1)
-    ensemble = EnsembleSynthesizer(
-        [("copula", GaussianCopulaSynthesizer()), ("vae", weak_vae)],
-        partition="none",
-        n_partitions=1,
-        refit=True,
-        random_state=0,
-    ).fit(placements)
+    ensemble = _copula_and_weak_vae(n_partitions=1, refit=True).fit(placements)
     np.testing.assert_array_equal(ensemble.weights_, [1.0, 0.0])
     np.testing.assert_array_equal(ensemble.refitted_, [True, False])
     assert list(ensemble.summary_["refitted"]) == [True, False]
@@ -292,14 +294,7 @@ def test_one_member_can_take_all_weight_and_is_refitted_on_all_rows(placements):
 
 
 def test_resample_partitions_select_synthesizers_with_their_seeds_even(placements):
-    weak_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=1)
-    ensemble = EnsembleSynthesizer(
-        [("copula", GaussianCopulaSynthesizer()), ("vae", weak_vae)],
-        partition="none",
-        n_partitions=2,
-        refit=False,
-        random_state=0,
-    ).fit(placements)
+    ensemble = _copula_and_weak_vae(n_partitions=2, refit=False).fit(placements)
     # the candidates are the synthesizers: copula_0 and copula_1 share a
     # score (of their rows mixed) and the copula's weight
     np.testing.assert_array_equal(ensemble.weights_, [0.5, 0.5, 0.0, 0.0])
