@@ -82,7 +82,19 @@ def _seeded(synthesizer, seed):
     return model
 
 
-def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed):
+def prior_draw(model, rows, n_rows, conditions):
+    """``n_rows`` rows sampled from ``model`` (``rows``, the class's, unused)."""
+    return model.sample(n_rows, conditions=conditions)
+
+
+def latent_draw(model, rows, n_rows, conditions, *, k_neighbors):
+    """``n_rows`` rows interpolated between neighbouring ``rows`` in latent space."""
+    return model._interpolate(
+        rows, n_rows, k_neighbors=k_neighbors, conditions=conditions
+    )
+
+
+def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed, draw):
     target = _target_name(frame.columns)
     table = frame.copy(deep=False)
     table[target] = pd.Categorical(y)
@@ -90,7 +102,8 @@ def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed):
     copies = _CopyCount(model)
 
     def sample(label, n_rows):
-        rows = copies.add(model.sample(n_rows, conditions={target: label}))
+        own = table[table[target] == label].reset_index(drop=True)
+        rows = copies.add(draw(model, own, n_rows, {target: label}))
         return rows.drop(columns=target).reset_index(drop=True)
 
     results = []
@@ -101,7 +114,7 @@ def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed):
     return results
 
 
-def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed):
+def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed, draw):
     """Fit a clone on one class's ``rows`` and draw ``n_rows`` rows."""
     model = _seeded(synthesizer, seed)
     empty = [c for c in rows.columns if rows[c].isna().all()]
@@ -114,11 +127,12 @@ def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed):
     if empty and model.get_params(deep=False).get("discrete_columns") is not None:
         listed = [c for c in model.discrete_columns if c not in empty]
         model.set_params(discrete_columns=listed)
-    model.fit(rows.drop(columns=empty))
+    learned = rows.drop(columns=empty)
+    model.fit(learned)
     copies = _CopyCount(model)
 
     def sample(n):
-        new = copies.add(model.sample(n)).reset_index(drop=True)
+        new = copies.add(draw(model, learned, n, None)).reset_index(drop=True)
         for column in empty:  # all missing, with the column's dtype (and tz)
             new[column] = (
                 rows[column].iloc[np.zeros(n, dtype=int)].reset_index(drop=True)
@@ -352,10 +366,18 @@ class GenerativeSamplerMixin:
         self.fallback_classes_ = small
         generated = {}
         if small:
+            made = "; ".join(
+                f"{_preview([c])}: {grow[c]} new row(s) from its "
+                f"{int(np.sum(y == c))} row(s)"
+                for c in small
+            )
             warnings.warn(
                 f"classes [{_preview(small)}] have fewer than {MIN_CLASS_ROWS} rows "
-                "to learn from; their new rows are jittered copies of their own "
-                "rows (see the sampler's documentation).",
+                f"to learn from; their new rows are jittered copies of their own "
+                f"rows ({made}): float columns get Gaussian noise of "
+                f"{JITTER_SCALE} standard deviations, other columns are copied. "
+                "Pass a sampling_strategy without these classes to leave them "
+                "as they are.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -382,8 +404,13 @@ class GenerativeSamplerMixin:
             return self._default_synthesizer()
         return self.synthesizer
 
+    def _draw_function(self, synthesizer):
+        """How rows are drawn from a fitted clone of ``synthesizer``."""
+        return prior_draw
+
     def _generate(self, frame, y, counts, row_filter, seed):
         synthesizer = self._synthesizer()
+        draw = self._draw_function(synthesizer)
         if self.reject_copies:
             if "reject_copies" not in synthesizer.get_params(deep=False):
                 raise ValueError(
@@ -402,6 +429,7 @@ class GenerativeSamplerMixin:
                     c,
                     row_filter,
                     rng.randint(_SEED_MAX),
+                    draw,
                 )
                 for c, n in counts.items()
             ]
@@ -409,7 +437,9 @@ class GenerativeSamplerMixin:
                 delayed(_fit_and_draw)(*job) for job in jobs
             )
         else:
-            results = _fit_conditional(synthesizer, frame, y, counts, row_filter, seed)
+            results = _fit_conditional(
+                synthesizer, frame, y, counts, row_filter, seed, draw
+            )
         generated = {}
         for c, result in zip(counts, results, strict=True):
             model, rows, n_rejected, n_filled, n_copies = result

@@ -130,3 +130,35 @@ def test_ensemble_member_and_over_sampler(placements):
     sampler = search.best_estimator_[0]
     counts = np.bincount(sampler.fit_resample(numeric, y)[1])
     assert counts[0] == round(sampler.sampling_strategy * counts[1])
+
+
+def test_guidance_scale_sharpens_the_condition():
+    # two blobs told apart by the class column only through the features
+    rng = np.random.RandomState(0)
+    n_major, n_minor = 400, 40
+    table = pd.DataFrame(
+        {
+            "a": np.r_[rng.normal(0, 1, n_major), rng.normal(2.5, 0.5, n_minor)],
+            "b": np.r_[rng.normal(0, 1, n_major), rng.normal(2.5, 0.5, n_minor)],
+            "c": pd.Categorical(np.r_[["no"] * n_major, ["yes"] * n_minor]),
+        }
+    )
+    model = DiffusionSynthesizer(
+        epochs=60, batch_size=100, hidden_dims=(64, 64), sampling_steps=20,
+        random_state=0,
+    ).fit(table)  # fmt: skip
+    share = {}
+    for scale in [1.0, 3.0]:
+        model.set_params(guidance_scale=scale)
+        rows = model.sample(1000, conditions={"c": "yes"})
+        assert (rows["c"] == "yes").all()
+        share[scale] = ((rows["a"] > 1.25) & (rows["b"] > 1.25)).mean()
+    assert share[3.0] > share[1.0] + 0.1, share
+
+
+def test_guidance_scale_needs_unconditioned_training(placements):
+    model = DiffusionSynthesizer(**{**TINY, "unconditional_fraction": 0.0})
+    with pytest.raises(ValueError, match="unconditional_fraction > 0"):
+        model.set_params(guidance_scale=2.0).fit(placements)
+    with pytest.raises(ValueError, match="guidance_scale"):
+        DiffusionSynthesizer(**TINY, guidance_scale=-1.0).fit(placements)

@@ -212,6 +212,28 @@ def test_pipeline_cross_validate_and_grid_search_on_keel(keel_abalone):
     assert dict(sampler.sampling_strategy_) == {1: len(y) - 2 * 42}
 
 
+def test_sampling_strategy_tuned_in_grid_search_like_smote(keel_abalone):
+    X, y = keel_abalone
+    pipe = make_pipeline(
+        CopulaOverSampler(random_state=0),
+        HistGradientBoostingClassifier(
+            max_iter=20, categorical_features="from_dtype", random_state=0
+        ),
+    )
+    grid = GridSearchCV(
+        pipe,
+        {"copulaoversampler__sampling_strategy": [0.25, 0.5, 1.0]},
+        scoring="f1",
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    ).fit(X, y)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+    assert len(set(grid.cv_results_["mean_test_score"])) > 1  # the ratio matters
+    ratio = grid.best_params_["copulaoversampler__sampling_strategy"]
+    sampler = grid.best_estimator_[0]
+    n_major = int((y == 0).sum())
+    assert dict(sampler.sampling_strategy_) == {1: int(ratio * n_major) - 42}
+
+
 def test_nested_parameters_of_the_default_synthesizer():
     assert GenerativeOverSampler().get_params()["synthesizer"] is None
     for cls, expected in [
@@ -330,6 +352,33 @@ def test_small_class_gets_jittered_duplication(placements, n_rows, mode):
         assert new[column].between(X[column].min(), X[column].max()).all()
         if n_rows > 1 or small[column].iloc[0] not in (X[column].min(),):
             assert new[column].nunique() > n_rows  # jittered, not copied
+
+
+def test_single_row_class_warning_says_what_was_generated(placements):
+    one = placements[placements["gender"] == "F"].iloc[:1]
+    data = pd.concat([placements[placements["gender"] == "M"], one])
+    X, y = data.drop(columns="gender"), data["gender"]
+    with pytest.warns(UserWarning) as record:
+        X_res, _ = _copula_sampler().fit_resample(X, y)
+    message = str(record[0].message)
+    assert "'F': 138 new row(s) from its 1 row(s)" in message
+    assert "Gaussian noise of 0.1 standard deviations" in message
+    # never a silent copy: the float columns differ from the one real row
+    new = X_res.iloc[len(X) :]
+    assert not (new["mba_perc"] == one["mba_perc"].iloc[0]).all()
+
+
+def test_target_errors_are_those_of_imblearn(placements):
+    from imblearn.over_sampling import SMOTE
+
+    X = placements[["mba_perc", "high_perc"]]
+    for y in [placements["salary"].fillna(0.5).to_numpy(), np.linspace(0, 1, len(X))]:
+        with pytest.raises(ValueError) as expected:
+            SMOTE().fit_resample(X, y)
+        with pytest.raises(ValueError) as ours:
+            _copula_sampler().fit_resample(X, y)
+        assert str(ours.value) == str(expected.value)
+        assert "Unknown label type" in str(ours.value)
 
 
 def test_small_and_learned_classes_together(placements):
@@ -463,3 +512,85 @@ def test_copula_over_sampler_keeps_the_regions_of_the_class():
         assert (y_res[len(X) :] == 1).all() and len(new) == 240
         wrong = np.mean(np.sign(new["a"]) != np.sign(new["b"]))
         assert low <= wrong <= high, (type(sampler).__name__, wrong)
+
+
+# --------------------------------------------------------------------------
+# latent interpolation (VAEOverSampler(generation="interpolate"))
+# --------------------------------------------------------------------------
+
+
+def _blobs(n_major=300, n_minor=30, seed=0):
+    """A majority blob at (0, 0) and a minority one at (3, 3), plus a category."""
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "a": np.r_[rng.normal(0, 1, n_major), rng.normal(3, 0.5, n_minor)],
+            "b": np.r_[rng.normal(0, 1, n_major), rng.normal(3, 0.5, n_minor)],
+            "colour": pd.Categorical(
+                rng.choice(["red", "blue"], n_major + n_minor), ["blue", "red"]
+            ),
+        }
+    )
+    return X, np.r_[np.zeros(n_major, int), np.ones(n_minor, int)]
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return _blobs()
+
+
+def _interpolating(**params):
+    vae = VAESynthesizer(epochs=40, batch_size=100, embedding_dim=8)
+    params = {"generation": "interpolate", "random_state": 0, **params}
+    return VAEOverSampler(vae, **params)
+
+
+@pytest.mark.parametrize("mode", ["conditional", "per_class"])
+def test_interpolation_keeps_new_rows_where_the_class_is(blobs, mode):
+    X, y = blobs
+    X_res, y_res = _interpolating(mode=mode).fit_resample(X, y)
+    assert Counter(y_res) == {0: 300, 1: 300}
+    new = X_res.iloc[len(X) :]
+    pd.testing.assert_series_equal(new.dtypes, X.dtypes)
+    assert set(new["colour"]) <= {"red", "blue"}
+    minority = X[y == 1]
+    for column in ["a", "b"]:
+        # the class's region, not the table's: the majority sits at 0
+        assert abs(new[column].mean() - minority[column].mean()) < 0.5
+        assert new[column].quantile(0.05) > 1.5
+        assert 0.2 < new[column].std() / minority[column].std() < 1.5
+
+
+def test_interpolation_is_nearer_the_class_than_the_prior(blobs):
+    X, y = blobs
+    prior = _interpolating(generation="prior")
+    far = prior.fit_resample(X, y)[0].iloc[len(X) :]
+    near = _interpolating().fit_resample(X, y)[0].iloc[len(X) :]
+    centre = X[y == 1][["a", "b"]].mean()
+    distance = {
+        name: np.hypot(*(rows[["a", "b"]] - centre).to_numpy().T).mean()
+        for name, rows in [("prior", far), ("interpolate", near)]
+    }
+    assert distance["interpolate"] < 0.7 * distance["prior"]
+
+
+def test_interpolation_is_deterministic_and_uses_k_neighbors(blobs):
+    X, y = blobs
+    first = _interpolating().fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(first, _interpolating().fit_resample(X, y)[0])
+    one = _interpolating(k_neighbors=1).fit_resample(X, y)[0]
+    assert not first.iloc[len(X) :].equals(one.iloc[len(X) :])
+
+
+def test_interpolation_bad_parameters(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match=r"needs a VAESynthesizer.*GaussianCopula"):
+        VAEOverSampler(
+            GaussianCopulaSynthesizer(), generation="interpolate"
+        ).fit_resample(X, y)
+    with pytest.raises(ValueError, match="does not support reject_copies"):
+        _interpolating(reject_copies=True).fit_resample(X, y)
+    with pytest.raises(ValueError, match="k_neighbors"):
+        _interpolating(k_neighbors=0).fit_resample(X, y)
+    with pytest.raises(ValueError, match="generation"):
+        _interpolating(generation="smote").fit_resample(X, y)

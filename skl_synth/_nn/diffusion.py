@@ -186,8 +186,16 @@ def sampling_timesteps(n_timesteps, n_steps):
 
 
 @torch.no_grad()
-def sample_rows(denoiser, layout, condition, rng, n_timesteps, n_steps, eta=0.0):
+def sample_rows(
+    denoiser, layout, condition, rng, n_timesteps, n_steps, eta=0.0, guidance=1.0
+):
     """Encoded rows by DDIM over ``n_steps`` of the ``n_timesteps`` steps.
+
+    With ``guidance != 1``, classifier-free guidance (Ho and Salimans, 2022):
+    the noise predicted under each row's condition is pushed away from the
+    one predicted unconditioned, ``eps_u + guidance * (eps_c - eps_u)``, for
+    a denoiser trained with empty conditions; rows with the empty condition
+    are unchanged. It costs a second denoiser pass per step.
 
     Starts from standard normal noise; at each step the predicted clean row
     is clipped to the training range of the model space (one-hot columns to
@@ -203,11 +211,18 @@ def sample_rows(denoiser, layout, condition, rng, n_timesteps, n_steps, eta=0.0)
     n, width = len(condition), len(denoiser.center)
     x = torch.randn((n, width), generator=rng, device=device)
     embedded = denoiser.embed_condition(condition)
+    guided = guidance != 1.0 and condition.shape[1] > 0
+    if guided:
+        free = denoiser.embed_condition(torch.zeros_like(condition[:1]))
     for i, t in enumerate(times):
         a_t = alpha_bar[t]
         a_next = alpha_bar[times[i + 1] if i + 1 < len(times) else -1]
         step = torch.full((1,), t, device=device)
-        eps = denoiser.predict(x, denoiser.embed_time(step), embedded)
+        time = denoiser.embed_time(step)
+        eps = denoiser.predict(x, time, embedded)
+        if guided:
+            eps_free = denoiser.predict(x, time, free)
+            eps = eps_free.add_(eps - eps_free, alpha=guidance)
         x0 = (x - math.sqrt(1 - a_t) * eps).div_(math.sqrt(a_t))
         x0 = torch.clamp_(x0, denoiser.low, denoiser.high)
         eps = (x - math.sqrt(a_t) * x0).div_(math.sqrt(1 - a_t))

@@ -117,3 +117,54 @@ def decode(decoder, layout, condition, rng, n_latent):
     noise = torch.randn(rows.shape, generator=rng, device=rows.device)
     rows = torch.where(layout.scalar_mask, rows + noise * decoder.log_sigma.exp(), rows)
     return rows
+
+
+@torch.no_grad()
+def latent_neighbours(latent, k, chunk=2048):
+    """Indices of each code's ``k`` nearest other codes (Euclidean), by chunks."""
+    out = []
+    for start in range(0, len(latent), chunk):
+        distances = torch.cdist(latent[start : start + chunk], latent)
+        rows = torch.arange(len(distances), device=latent.device)
+        distances[rows, rows + start] = torch.inf  # not its own neighbour
+        out.append(distances.topk(k, largest=False).indices)
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def interpolate(encoder, decoder, layout, data, condition, n_samples, k, rng):
+    """Rows decoded between neighbouring real rows in the latent space.
+
+    SMOTE's interpolation where the geometry is the VAE's: each real row
+    (``data``, encoded, with its ``condition``) is mapped to its latent
+    mean; a new row takes a random anchor, one of its ``k`` nearest codes
+    and a uniform point on the segment between them, decoded under the
+    anchor's condition. Scalars are the decoder's means (no added noise:
+    the spread comes from the segments), one-hot groups are sampled from
+    the decoder's softmax. Returns the hard rows and their conditions.
+    """
+    encoder.eval()
+    decoder.eval()
+    latent, _ = encoder(data, condition)
+    neighbours = latent_neighbours(latent, k)
+    device = latent.device
+    anchor = torch.randint(len(latent), (n_samples,), generator=rng, device=device)
+    pick = torch.randint(k, (n_samples,), generator=rng, device=device)
+    partner = neighbours[anchor, pick]
+    gap = torch.rand((n_samples, 1), generator=rng, device=device)
+    codes = latent[anchor] + gap * (latent[partner] - latent[anchor])
+    chosen = condition[anchor]
+    rows = layout.activate(decoder(codes, chosen), hard=True, generator=rng)
+    if KEEP_RESIDUALS:
+        ends = [
+            layout.activate(decoder(latent[i], chosen), hard=True, generator=rng)
+            for i in (anchor, partner)
+        ]
+        line = data[anchor] + gap * (data[partner] - data[anchor])
+        bend = rows - (ends[0] + gap * (ends[1] - ends[0]))
+        rows = torch.where(layout.scalar_mask, line + bend, rows)
+        rows = torch.where(layout.bounded_mask, rows.clamp(-1, 1), rows)
+    return rows, chosen
+
+
+KEEP_RESIDUALS = False  # experiment switch, see benchmarks/oversampling.py

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import torch
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from .._nn.conditions import ConditionSampler
 from .._nn.init import build
 from .._nn.layout import OutputLayout
-from .._nn.vae import Decoder, Encoder, VAETrainer, decode
+from .._nn.vae import Decoder, Encoder, VAETrainer, decode, interpolate
 from ..utils._docstrings import fill_doc
-from ._base import _DEEP_CONSTRAINTS, DeepSynthesizer, condition_spans
+from ._base import (
+    _DEEP_CONSTRAINTS,
+    ConditionPlan,
+    DeepSynthesizer,
+    condition_spans,
+)
 
 
 @fill_doc
@@ -178,3 +185,42 @@ class VAESynthesizer(DeepSynthesizer):
 
     def _generate(self, condition, rng, layout):
         return decode(self.decoder_net_, layout, condition, rng, self.embedding_dim)
+
+    def _interpolate(self, X, n_samples, *, k_neighbors=5, conditions=None):
+        """``n_samples`` rows decoded between neighbours of ``X``'s rows.
+
+        The latent interpolation of :class:`~skl_synth.over_sampling.VAEOverSampler`
+        (``generation="interpolate"``): the rows of ``X`` (a table like the
+        training one, at least two rows) are encoded under ``conditions`` (a
+        dict on discrete columns, which every row of ``X`` satisfies) or,
+        without, under their own value in a random discrete column, as in
+        training; see :func:`skl_synth._nn.vae.interpolate`.
+        """
+        check_is_fitted(self)
+        if len(X) < 2:
+            raise ValueError(
+                f"latent interpolation needs at least 2 rows to interpolate "
+                f"between; got {len(X)}."
+            )
+        seed = self._sampling_seed()
+        device = self._sampling_device()
+        rng = torch.Generator(device=device).manual_seed(seed)
+        layout = OutputLayout(self.encoder_.layout_, device)
+        spans, space, columns = self._condition_space(device)
+        data = torch.as_tensor(
+            self.encoder_.transform(X), dtype=torch.float32, device=device
+        )
+        plan = ConditionPlan.from_conditions(self.encoder_, len(X), conditions)
+        if (plan.guide >= 0).all():
+            condition = space.vectors(torch.as_tensor(plan.guide, device=device))
+        else:
+            rows = torch.arange(len(X), device=device)
+            condition = ConditionSampler(data, spans).from_rows(rows, rng)
+        k = min(k_neighbors, len(X) - 1)
+        rows, chosen = interpolate(
+            self.encoder_net_, self.decoder_net_, layout, data, condition,
+            n_samples, k, rng,
+        )  # fmt: skip
+        encoded = space.enforce(rows, chosen, columns).cpu().numpy()
+        plan = ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
+        return plan.enforce(self.encoder_.inverse_transform(encoded))
