@@ -86,6 +86,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from sklearn.base import clone
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _keel import load_keel
@@ -123,7 +124,8 @@ SAMPLERS = [
     "copula_single",
 ]
 CLASSIC = {"random", "smote", "adasyn", "borderline"}
-GENERATIVE = {"gan", "vae", "ensemble", "vae_filter"}
+GENERATIVE = {"gan", "vae", "ensemble", "diffusion"}
+RATIO_GRID = [0.25, 0.5, 0.75, 1.0]
 BATCH_SIZE = 100
 CLASSIFIERS = ["lr", "rf", "lgbm"]
 METRICS = ["roc_auc", "average_precision", "f1", "g_mean"]
@@ -139,8 +141,73 @@ def epochs_for(n_rows, steps):
     return max(1, round(steps / max(1, n_rows // BATCH_SIZE)))
 
 
+class SmoteCopulaMix:
+    """``share`` of the new rows by SMOTE, the rest by ``CopulaOverSampler``.
+
+    Benchmark only: takes the typed training rows, returns them one-hot
+    encoded (by the fold's ``encoder``) with SMOTE's rows (computed on the
+    encoded rows) and the copula's (encoded) appended, for binary ``y``.
+    """
+
+    def __init__(self, encoder, seed, share=0.5):
+        self.encoder, self.seed, self.share = encoder, seed, share
+
+    def fit_resample(self, X, y):
+        from imblearn.over_sampling import SMOTE
+
+        from skl_synth.over_sampling import CopulaOverSampler
+
+        n_minor, n_major = np.bincount(y)[[1, 0]]
+        n_smote = round(self.share * (n_major - n_minor))
+        encoded = self.encoder.transform(X)
+        smote = SMOTE(sampling_strategy={1: n_minor + n_smote}, random_state=self.seed)
+        X_smote, y_smote = smote.fit_resample(encoded, y)
+        copula = CopulaOverSampler(
+            sampling_strategy={1: n_major - n_smote}, random_state=self.seed
+        )
+        X_copula, _ = copula.fit_resample(X, y)
+        new = self.encoder.transform(X_copula.iloc[len(X) :])
+        X_res = np.vstack([np.asarray(X_smote), np.asarray(new)])
+        return X_res, np.r_[y_smote, np.ones(len(new), dtype=y.dtype)]
+
+
+def parse_name(name):
+    """``(base, ratio, times, search)`` of a resampler name.
+
+    ``gs_<name>``: ``sampling_strategy`` tuned per classifier by
+    ``GridSearchCV`` (see ``RATIO_GRID``); ``<name>_rNN``: ``sampling_strategy
+    = NN / 100`` (minority rows per majority row after resampling);
+    ``<name>_xK``: ``K`` times the optimizer steps.
+    """
+    search = name.startswith("gs_")
+    name = name.removeprefix("gs_")
+    times = 1
+    if "_x" in name:
+        name, suffix = name.rsplit("_x", 1)
+        times = int(suffix)
+    ratio = None
+    head, _, tail = name.rpartition("_r")
+    if head and tail.isdigit():
+        name, ratio = head, int(tail) / 100
+    return name, ratio, times, search
+
+
 def make_sampler(name, seed, epochs):
     """The resampler ``name`` (None for ``none`` and ``tuned``)."""
+    name, ratio, times, _ = parse_name(name)
+    share = None
+    if "_smote" in name:  # <name>_smoteNN: smote_share = NN / 100
+        name, digits = name.split("_smote")
+        share = int(digits) / 100
+    sampler = _base_sampler(name, seed, epochs * times)
+    if share is not None:
+        sampler.set_params(smote_share=share)
+    if ratio is not None and sampler is not None:
+        sampler.set_params(sampling_strategy=ratio)
+    return sampler
+
+
+def _base_sampler(name, seed, epochs):
     from imblearn.over_sampling import (
         ADASYN,
         SMOTE,
@@ -150,22 +217,22 @@ def make_sampler(name, seed, epochs):
 
     from skl_synth.over_sampling import (
         CopulaOverSampler,
+        DiffusionOverSampler,
         EnsembleOverSampler,
         GANOverSampler,
         GenerativeOverSampler,
         VAEOverSampler,
     )
     from skl_synth.synthesizers import (
+        DiffusionSynthesizer,
         GANSynthesizer,
         GaussianCopulaSynthesizer,
         VAESynthesizer,
     )
 
-    if "_x" in name:  # vae_filter_x3: three times the steps
-        name, times = name.split("_x")
-        epochs *= int(times)
     gan = GANSynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
     vae = VAESynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
+    diffusion = DiffusionSynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
     if name == "ensemble":
         from skl_synth.ensemble import EnsembleSynthesizer
 
@@ -187,18 +254,47 @@ def make_sampler(name, seed, epochs):
             filter=_filter_of(name),
             random_state=seed,
         )
+    if name.startswith("vae_interp"):  # vae_interp[_pc][_filter[NN]]
+        return VAEOverSampler(
+            vae,
+            generation="interpolate",
+            mode="per_class" if "_pc" in name else "conditional",
+            filter=_filter_of(name),
+            random_state=seed,
+        )
+    kind, *options = name.split("_")
+    if kind in {"vae", "gan", "diffusion"} and options:
+        # <kind>[_pc][_gN][_sN][_filter[NN]]: per class; diffusion's guidance
+        # scale and sampling steps
+        synthesizer = {"vae": vae, "gan": gan, "diffusion": diffusion}[kind]
+        for option in options:
+            param = {"g": "guidance_scale", "s": "sampling_steps"}.get(option[0])
+            if param and option[1:].isdigit():
+                synthesizer.set_params(**{param: int(option[1:])})
+        extra = {"generation": "prior"} if kind == "vae" else {}
+        return {"vae": VAEOverSampler, "gan": GANOverSampler}.get(
+            kind, DiffusionOverSampler
+        )(
+            synthesizer,
+            mode="per_class" if "pc" in options else "conditional",
+            filter=_filter_of(name),
+            random_state=seed,
+            **extra,
+        )
+    if name.startswith("copula_filter"):
+        return CopulaOverSampler(filter=_filter_of(name), random_state=seed)
     return {
         "none": None,
         "tuned": None,
+        "mix": None,  # SmoteCopulaMix, built in run_fold
         "random": RandomOverSampler(random_state=seed),
         "smote": SMOTE(random_state=seed),
         "adasyn": ADASYN(random_state=seed),
         "borderline": BorderlineSMOTE(random_state=seed),
         "gan": GANOverSampler(gan, random_state=seed),
-        "vae": VAEOverSampler(vae, random_state=seed),
-        "vae_filter": VAEOverSampler(vae, filter="classifier", random_state=seed),
+        "vae": VAEOverSampler(vae, generation="prior", random_state=seed),
+        "diffusion": DiffusionOverSampler(diffusion, random_state=seed),
         "copula": CopulaOverSampler(random_state=seed),
-        "copula_filter": CopulaOverSampler(filter="classifier", random_state=seed),
         "copula_single": GenerativeOverSampler(
             GaussianCopulaSynthesizer(), mode="per_class", random_state=seed
         ),
@@ -308,10 +404,19 @@ def run_fold(dataset, X, y, train, test, key, samplers, steps):
     rows = []
     for name in samplers:
         base = {"dataset": dataset, **key, "sampler": name}
+        kind, _, times, search = parse_name(name)
+        X_fit, X_eval = encoded if kind in CLASSIC else (X_train, X_test)
         sampler = make_sampler(name, seed, epochs)
-        X_fit, X_eval = encoded if name in CLASSIC else (X_train, X_test)
-        start = time.perf_counter()
+        if kind == "mix":  # typed rows in, encoded rows out
+            sampler, X_eval = SmoteCopulaMix(encoder, seed), encoded[1]
+        deep = kind.split("_")[0] in GENERATIVE
+        extra = {"n_train": len(y_train), "epochs": epochs * times if deep else np.nan}
         try:
+            if search:
+                found = _searched(sampler, X_fit, y_train, X_eval, y_test, seed)
+                rows += [{**base, **extra, **row} for row in found]
+                continue
+            start = time.perf_counter()
             X_res, y_res = (
                 (X_fit, y_train)
                 if sampler is None
@@ -328,21 +433,66 @@ def run_fold(dataset, X, y, train, test, key, samplers, steps):
             model = make_classifier(classifier, X_res, seed, tuned=name == "tuned")
             fit_start = time.perf_counter()
             model.fit(X_res, y_res)
-            proba = model.predict_proba(X_eval)[:, 1]
-            predicted = model.predict(X_eval)
             rows.append(
                 {
                     **base,
+                    **extra,
                     "classifier": classifier,
-                    **scores(y_test, proba, predicted),
+                    **scores(y_test, *_predictions(model, X_eval)),
                     "resample_s": seconds,
                     "classifier_s": time.perf_counter() - fit_start,
-                    "n_train": len(y_train),
                     "n_resampled": len(y_res),
-                    "epochs": epochs if name in GENERATIVE else np.nan,
                     "rejected": sum(getattr(sampler, "n_rejected_", {}).values()),
                 }
             )
+    return rows
+
+
+def _predictions(model, X):
+    return model.predict_proba(X)[:, 1], model.predict(X)
+
+
+def _searched(sampler, X, y, X_eval, y_test, seed):
+    """Rows of ``GridSearchCV`` over ``sampling_strategy``, per classifier.
+
+    The pipeline ``(sampler, classifier)`` is tuned for minority F1 (as the
+    tuned threshold is) by stratified 3-fold cross-validation on the
+    training rows; ``resample_s`` is the resampling of the refit.
+    """
+    from imblearn.pipeline import Pipeline
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    rows = []
+    for classifier in CLASSIFIERS:
+        pipeline = Pipeline(
+            [
+                ("sampler", sampler),
+                ("model", make_classifier(classifier, X, seed, tuned=False)),
+            ]
+        )
+        search = GridSearchCV(
+            pipeline,
+            {"sampler__sampling_strategy": RATIO_GRID},
+            scoring="f1",
+            cv=StratifiedKFold(3, shuffle=True, random_state=seed),
+            error_score=np.nan,
+        )
+        start = time.perf_counter()
+        search.fit(X, y)
+        seconds = time.perf_counter() - start
+        refit = search.best_estimator_.named_steps["sampler"]
+        refit_start = time.perf_counter()
+        X_res, _ = clone(refit).fit_resample(X, y)
+        rows.append(
+            {
+                "classifier": classifier,
+                **scores(y_test, *_predictions(search.best_estimator_, X_eval)),
+                "resample_s": time.perf_counter() - refit_start,
+                "classifier_s": seconds,
+                "n_resampled": len(X_res),
+                "ratio": search.best_params_["sampler__sampling_strategy"],
+            }
+        )
     return rows
 
 
@@ -352,7 +502,12 @@ def run_fold(dataset, X, y, train, test, key, samplers, steps):
 
 
 def mean_ranks(results):
-    """Mean rank over datasets per (classifier, metric) and resampler."""
+    """Mean rank over datasets per (classifier, metric) and resampler.
+
+    Per classifier, ``mean`` is the mean of its four metric columns; ``all``
+    the mean over classifiers. ``resample s`` is the mean seconds of one
+    fold's resampling, ``max s`` the largest mean over a table's folds.
+    """
     means = results.groupby(["dataset", "classifier", "sampler"])[METRICS].mean()
     ranks = means.groupby(["dataset", "classifier"]).rank(
         ascending=False, method="average", na_option="bottom"
@@ -361,12 +516,90 @@ def mean_ranks(results):
         index="sampler", columns="classifier", values=METRICS, aggfunc="mean"
     )
     table = table.swaplevel(axis=1)
-    order = [(c, m) for c in CLASSIFIERS for m in METRICS if (c, m) in table.columns]
-    table = table[order]
-    table[("all", "mean rank")] = table.mean(axis=1)
-    seconds = results.groupby("sampler")["resample_s"].mean()
-    table[("", "resample s")] = seconds.reindex(table.index)
+    columns = {}
+    for c in CLASSIFIERS:
+        present = [(c, m) for m in METRICS if (c, m) in table.columns]
+        columns.update({key: table[key] for key in present})
+        if present:
+            columns[(c, "mean")] = table[present].mean(axis=1)
+    table = pd.DataFrame(columns)
+    means = [key for key in table.columns if key[1] == "mean"]
+    table[("all", "mean rank")] = table[means].mean(axis=1)
+    per_table = results.groupby(["sampler", "dataset"])["resample_s"].mean()
+    table[("", "resample s")] = per_table.groupby("sampler").mean()
+    table[("", "max s")] = per_table.groupby("sampler").max()
     return table.sort_values(("all", "mean rank"))
+
+
+def tuned_ratios(results):
+    """How often ``GridSearchCV`` chose each ratio, per searched resampler."""
+    if "ratio" not in results:
+        return pd.DataFrame()
+    searched = results.dropna(subset=["ratio"])
+    return pd.crosstab([searched["sampler"], searched["classifier"]], searched["ratio"])
+
+
+def is_ours(name):
+    """Whether ``name`` is one of skl_synth's samplers (not imblearn's, not mix)."""
+    kind = parse_name(name)[0]
+    return kind not in CLASSIC | {"none", "tuned", "mix"}
+
+
+def is_deep(name):
+    return parse_name(name)[0].split("_")[0] in GENERATIVE
+
+
+def targets(results, table):
+    """The issue's targets, checked on ``results`` and its rank ``table``."""
+    lines = []
+    for c in CLASSIFIERS:
+        if (c, "mean") not in table:
+            continue
+        rank = table[(c, "mean")]
+        ours = rank[[s for s in rank.index if is_ours(s)]]
+        deep = rank[[s for s in rank.index if is_deep(s)]]
+        line = f"{c}: best skl_synth {ours.idxmin()} {ours.min():.2f}"
+        for other in ["smote", "tuned", "none"]:
+            if other in rank:
+                line += f", {other} {rank[other]:.2f}"
+        if len(deep):
+            line += f"; best deep {deep.idxmin()} {deep.min():.2f}"
+        lines.append(line)
+    if ("lgbm", "mean") in table and "none" in table.index:
+        best = table[("lgbm", "mean")]
+        best = best[[s for s in best.index if is_ours(s)]].idxmin()
+        lines.append(f"lgbm average precision, {best} - none, per table:")
+        lines += _ap_against_none(results, best)
+    return "\n".join(lines)
+
+
+def _ap_against_none(results, sampler):
+    """Per table: mean AP difference to ``none``, against two standard errors.
+
+    ``se none``: of none's AP over the folds (the fold-to-fold spread);
+    ``se diff``: of the paired per-fold difference (stricter where both are
+    near 1). A table is flagged where the difference is below ``-se none``.
+    """
+    lgbm = results[results["classifier"] == "lgbm"]
+    ap = lgbm.pivot_table(
+        index=["dataset", "repeat", "fold"],
+        columns="sampler",
+        values="average_precision",
+    )
+    lines, below = [], 0
+    for dataset, folds in ap.groupby("dataset"):
+        diff = folds[sampler] - folds["none"]
+        root = np.sqrt(len(folds))
+        se_none, se_diff = folds["none"].std() / root, diff.std() / root
+        flag = ""
+        if diff.mean() < -se_none:
+            flag, below = " BELOW", below + 1
+        lines.append(
+            f"  {dataset}: {diff.mean():+.3f} (none {folds['none'].mean():.3f}, "
+            f"se none {se_none:.3f}, se diff {se_diff:.3f}){flag}"
+        )
+    lines.append(f"  below none by more than se none on {below} tables")
+    return lines
 
 
 def to_markdown(table):
@@ -401,22 +634,31 @@ def parse_args(argv=None):
     )
     parser.add_argument("--n-jobs", type=int, default=1, help="folds in parallel")
     parser.add_argument("--output", default=str(RESULTS / "oversampling.csv"))
+    parser.add_argument(
+        "--summarize", action="store_true", help="rank the stored rows, run nothing"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.steps = 1, 30
         args.datasets = args.datasets or ",".join(QUICK_DATASETS)
+        args.output = str(RESULTS / "oversampling_quick.csv")
     args.datasets = args.datasets.split(",") if args.datasets else DATASETS
     args.samplers = args.samplers.split(",") if args.samplers else SAMPLERS
-    unknown = {s for s in args.samplers if s not in SAMPLERS and not _variant(s)}
+    unknown = [s for s in args.samplers if not _known(s)]
     if unknown:
-        parser.error(f"unknown samplers {sorted(unknown)}; choose from {SAMPLERS}")
+        parser.error(
+            f"unknown samplers {unknown}; choose from {SAMPLERS}, with the "
+            "variants of make_sampler and parse_name"
+        )
     return args
 
 
-def _variant(name):
-    """Whether ``name`` is a copula variant (see ``make_sampler``)."""
-    base = name.split("_x")[0]
-    return name.startswith(("single_copula", "cluster_copula")) or base in GENERATIVE
+def _known(name):
+    try:
+        make_sampler(name, 0, 1)
+    except (KeyError, ValueError):
+        return False
+    return True
 
 
 def folds(datasets, repeats, n_folds):
@@ -429,34 +671,73 @@ def folds(datasets, repeats, n_folds):
                 yield name, X, y, train, test, {"repeat": repeat, "fold": fold}
 
 
+KEY = ["dataset", "repeat", "fold", "sampler"]
+
+
+def stored(output, steps):
+    """The rows already in ``output`` (with ``steps``), and their keys."""
+    if not output.exists():
+        return pd.DataFrame(), set()
+    results = pd.read_csv(output)
+    results = results[results["steps"] == steps]
+    return results, set(results[KEY].itertuples(index=False, name=None))
+
+
 def main(argv=None):
     args = parse_args(argv)
-    datasets = {name: load_keel(name) for name in args.datasets}
-    for name, (X, y) in datasets.items():
-        print(f"{name}: {len(y)} rows, {X.shape[1]} columns, {y.sum()} minority")
-    start = time.perf_counter()
-    jobs = Parallel(n_jobs=args.n_jobs, verbose=5)(
-        delayed(run_fold)(*job, args.samplers, args.steps)
-        for job in folds(datasets, args.repeats, args.folds)
-    )
-    results = pd.DataFrame([row for rows in jobs for row in rows])
-    if "error" not in results:
-        results["error"] = np.nan
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    results.to_csv(output, index=False)
+    start = time.perf_counter()
+    if not args.summarize:
+        _run(args, output)
+    results, _ = stored(output, args.steps)
+    results = results[
+        results["dataset"].isin(args.datasets)
+        & results["sampler"].isin(args.samplers)
+        & (results["repeat"] < args.repeats)
+        & (results["fold"] < args.folds)
+    ]
     failed = results.dropna(subset=["error"])
     for (dataset, sampler), group in failed.groupby(["dataset", "sampler"]):
         print(f"{sampler} failed on {len(group) // 3} folds of {dataset}: "
               f"{group['error'].iloc[0]}")  # fmt: skip
-    table = to_markdown(mean_ranks(results))
     note = (
-        f"Mean ranks (1 = best) over {len(datasets)} datasets, "
-        f"{args.repeats}x{args.folds}-fold CV, about {args.steps} steps a fit; "
+        f"Mean ranks (1 = best of {len(args.samplers)}) over "
+        f"{results['dataset'].nunique()} datasets, {args.repeats}x{args.folds}-fold "
+        f"CV, about {args.steps} steps a deep fit; this run "
         f"{time.perf_counter() - start:.0f} s with n_jobs={args.n_jobs}."
     )
+    ranks = mean_ranks(results)
+    table = to_markdown(ranks)
+    note += "\n\n" + targets(results, ranks)
+    ratios = tuned_ratios(results)
+    if len(ratios):
+        note += f"\n\nRatios chosen by GridSearchCV (folds):\n\n{ratios.to_string()}"
     output.with_name(output.stem + "_ranks.md").write_text(f"{note}\n\n{table}\n")
     print(f"\n{note}\n\n{table}\nwrote {output}")
+
+
+def _run(args, output):
+    """Run the (fold, resampler) pairs missing from ``output``; append them."""
+    datasets = {name: load_keel(name) for name in args.datasets}
+    for name, (X, y) in datasets.items():
+        print(f"{name}: {len(y)} rows, {X.shape[1]} columns, {y.sum()} minority")
+    _, done = stored(output, args.steps)
+    jobs = []
+    for *job, key in folds(datasets, args.repeats, args.folds):
+        todo = [s for s in args.samplers if (job[0], *key.values(), s) not in done]
+        if todo:
+            jobs.append((*job, key, todo, args.steps))
+    print(f"{len(jobs)} folds to run")
+    for rows in Parallel(
+        n_jobs=args.n_jobs, verbose=5, return_as="generator_unordered"
+    )(delayed(run_fold)(*job) for job in jobs):
+        frame = pd.DataFrame(rows).assign(steps=args.steps)
+        if output.exists():  # small: rewritten whole, columns united
+            frame = pd.concat([pd.read_csv(output), frame], ignore_index=True)
+        if "error" not in frame:
+            frame["error"] = np.nan
+        frame.to_csv(output, index=False)
 
 
 if __name__ == "__main__":

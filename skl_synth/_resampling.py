@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._interpolation import interpolate_rows
 from .utils._random import local_random_state
 
 MIN_CLASS_ROWS = 6
@@ -352,7 +353,7 @@ class GenerativeSamplerMixin:
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
-        seeds = local_random_state(self.random_state).randint(_SEED_MAX, size=3)
+        seeds = local_random_state(self.random_state).randint(_SEED_MAX, size=4)
         frame = _as_frame(X)
         grow = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
         small = [c for c in grow if np.sum(y == c) < MIN_CLASS_ROWS]
@@ -389,8 +390,21 @@ class GenerativeSamplerMixin:
                     stacklevel=3,
                 )
             generated.update(_jitter(frame, y, {c: grow[c] for c in small}, seeds[2]))
-        if learn:
-            generated.update(self._generate(frame, y, learn, row_filter, seeds[0]))
+        share = getattr(self, "smote_share", 0.0)
+        smote = {c: round(share * n) for c, n in learn.items()}
+        drawn = {c: n - smote[c] for c, n in learn.items() if n > smote[c]}
+        if drawn:
+            generated.update(self._generate(frame, y, drawn, row_filter, seeds[0]))
+        rng = np.random.RandomState(seeds[3])
+        for c, n in smote.items():
+            if n == 0:
+                continue
+            rows = interpolate_rows(
+                frame[y == c], n, self.k_neighbors, rng.randint(_SEED_MAX)
+            )
+            generated[c] = pd.concat(
+                [generated.get(c, rows.iloc[:0]), rows], ignore_index=True
+            )
         X_new = pd.concat(
             [frame, *(generated[c] for c in grow)], ignore_index=True, copy=False
         )

@@ -16,6 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 
+from skl_synth._interpolation import interpolate_rows
 from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import (
     MIN_CLASS_ROWS,
@@ -594,3 +595,64 @@ def test_interpolation_bad_parameters(blobs):
         _interpolating(k_neighbors=0).fit_resample(X, y)
     with pytest.raises(ValueError, match="generation"):
         _interpolating(generation="smote").fit_resample(X, y)
+
+
+# --------------------------------------------------------------------------
+# smote_share: SMOTE-style rows on mixed-type tables
+# --------------------------------------------------------------------------
+
+
+def test_interpolated_rows_lie_between_nearest_neighbours():
+    rows = pd.DataFrame(
+        {
+            "x": [0.0, 1.0, 10.0, 11.0],
+            "n": pd.array([0, 2, 100, 102], dtype="Int64"),
+            "when": pd.to_datetime(["2020-01-01", "2020-01-03", "2021-01-01",
+                                    "2021-01-03"]).tz_localize("Europe/Paris"),
+            "c": pd.Categorical(["a", "a", "b", "b"], ["a", "b", "z"]),
+        }
+    )  # fmt: skip
+    new = interpolate_rows(rows, 400, k_neighbors=1, seed=0)
+    pd.testing.assert_series_equal(new.dtypes, rows.dtypes)
+    low = new["x"] <= 1.0
+    # the nearest neighbour of 0 is 1 and of 10 is 11: never between 1 and 10
+    assert (low | (new["x"] >= 10.0)).all()
+    assert new["x"].between(0, 11).all() and 0.3 < low.mean() < 0.7
+    assert ((new["n"] <= 2) == low).all() and (new["n"] >= 0).all()
+    assert ((new["c"] == "a") == low).all()  # each row keeps its pair's category
+    assert ((new["when"].dt.year == 2020) == low).all()
+    assert new["x"].nunique() > 300  # points along the segments, not copies
+
+
+def test_interpolated_rows_keep_missing_values_of_the_nearer_row():
+    rows = pd.DataFrame({"x": [0.0, 1.0, np.nan, 3.0], "t": ["u", "v", None, "w"]})
+    new = interpolate_rows(rows, 500, k_neighbors=3, seed=1)
+    assert new["x"].isna().any() and new["t"].isna().any()
+    # a missing x comes with the row whose x is missing
+    assert (new["x"].isna() == new["t"].isna()).all()
+    assert new["x"].dropna().between(0, 3).all()
+
+
+@pytest.mark.parametrize("share", [0.5, 1.0])
+def test_smote_share_mixes_interpolated_and_generated_rows(placements, share):
+    X, y = placements.drop(columns="gender"), placements["gender"]
+    sampler = CopulaOverSampler(smote_share=share, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {"M": 139, "F": 139}
+    new = X_res.iloc[len(X) :]
+    pd.testing.assert_series_equal(new.dtypes, X.dtypes)
+    n_smote = round(share * 63)
+    smote = new.iloc[63 - n_smote :]
+    women = X[y == "F"]
+    for column in ["mba_perc", "high_perc"]:  # inside the class's range
+        assert smote[column].between(women[column].min(), women[column].max()).all()
+    # a placed student has a salary, an unplaced one none, as in the real rows
+    assert (smote["placed"] == smote["salary"].notna()).all()
+    assert (list(sampler.synthesizers_) == ["F"]) == (share < 1)
+    assert sampler.get_params()["k_neighbors"] == 5
+
+
+def test_smote_share_is_validated(placements):
+    X, y = placements.drop(columns="gender"), placements["gender"]
+    with pytest.raises(ValueError, match="smote_share"):
+        CopulaOverSampler(smote_share=1.5).fit_resample(X, y)
