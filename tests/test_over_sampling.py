@@ -464,6 +464,7 @@ def test_copula_over_sampler_defaults(placements):
     X, y = placements.drop(columns="placed"), placements["placed"]
     sampler = CopulaOverSampler(random_state=0)
     assert sampler.get_params()["mode"] == "per_class"
+    assert sampler.get_params()["smote_share"] == 0.5
     X_res, y_res = sampler.fit_resample(X, y)
     assert Counter(y_res) == {True: 148, False: 148}
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)

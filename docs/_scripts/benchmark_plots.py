@@ -1,9 +1,9 @@
 """Draw the benchmark figures of the docs from the benchmarks' result files.
 
 Reads ``benchmarks/results/ensemble.csv`` (``benchmarks/ensemble.py``) and
-the ranks table ``benchmarks/results/oversampling_ranks.md`` (or, without
-it, ``oversampling_r1_ranks.md``; ``benchmarks/oversampling.py``), which are
-git-ignored, and writes ``docs/_static/benchmark_ensemble.png`` and
+``benchmarks/results/oversampling.csv`` (``benchmarks/oversampling.py``,
+ranked over its default samplers), which are git-ignored, and writes
+``docs/_static/benchmark_ensemble.png`` and
 ``docs/_static/benchmark_oversampling.png``, which are committed and shown
 on the benchmarks page. Run from the repository root after the benchmarks::
 
@@ -58,24 +58,38 @@ def ensemble_figure(path):
     figure.savefig(path, dpi=90)
 
 
-OURS = {"gan", "vae", "ensemble"}  # and their _filter variants, and the copulas
-
-
 def oversampling_figure(path):
-    source = RESULTS / "oversampling_ranks.md"  # the full run (2 repeats)
-    if not source.exists():
-        source = RESULTS / "oversampling_r1_ranks.md"
-    lines = [ln for ln in source.read_text().splitlines() if ln.startswith("| ")]
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines[1:]]
-    ranks = pd.DataFrame(rows, columns=header).set_index("resampler")
-    mean = ranks["all mean rank"].astype(float).sort_values(ascending=False)
-    ours = {n for n in mean.index if "copula" in n or n.split("_")[0] in OURS}
-    colours = ["#4c72b0" if name in ours else "#9e9e9e" for name in mean.index]
-    figure, ax = plt.subplots(figsize=(6, 1 + 0.24 * len(mean)))
-    ax.barh(mean.index, mean, color=colours)
-    ax.set_xlabel("mean rank over 12 KEEL tables x 3 classifiers x 4 metrics (1 best)")
-    ax.set_title("over-samplers: ours (blue) and the usual choices (grey)", fontsize=9)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "oversampling", Path("benchmarks/oversampling.py")
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = pd.read_csv(RESULTS / "oversampling.csv")
+    results = results[results["sampler"].isin(bench.SAMPLERS)]
+    ranks = bench.mean_ranks(results)
+    figure, axes = plt.subplots(1, 3, figsize=(12, 1 + 0.26 * len(ranks)))
+    for ax, classifier in zip(axes, bench.CLASSIFIERS, strict=True):
+        mean = ranks[(classifier, "mean")].sort_values(ascending=False)
+        colours = [
+            ("#4c72b0" if bench.is_deep(n) else "#55a868")
+            if bench.is_ours(n)
+            else "#9e9e9e"
+            for n in mean.index
+        ]
+        ax.barh(mean.index, mean, color=colours)
+        for other in ["smote", "tuned"]:
+            ax.axvline(mean[other], color="#c44e52", lw=1, ls="--")
+        ax.set_title(classifier)
+        ax.set_xlabel("mean rank (1 best)")
+        ax.tick_params(axis="y", labelsize=8)
+    figure.suptitle(
+        "over-samplers on 12 KEEL tables, mean rank over AUC, AP, F1, G-mean: "
+        "ours, copula-based (green) and deep (blue), others (grey); dashed: "
+        "SMOTE and the tuned threshold",
+        fontsize=9,
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=90)
 

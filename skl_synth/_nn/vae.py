@@ -143,7 +143,7 @@ def interpolate(encoder, decoder, layout, data, condition, n_samples, k, rng):
     ``gap`` minus the same interpolation of the two decoded end codes. So
     the new row equals a real row at either end and follows the decoder's
     curve in between, and it keeps the real rows' spread (decoded means
-    alone fall back towards the class's centre: a third of the real
+    alone fall back towards the class's centre: less than half the real
     spread on yeast5). One-hot groups are sampled from the decoder's
     softmax at ``gap``, under the anchor's condition. Returns the hard
     rows and their conditions.
