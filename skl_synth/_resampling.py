@@ -102,15 +102,15 @@ def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed, draw):
     model = _seeded(synthesizer, seed).fit(table)
     copies = _CopyCount(model)
 
-    def sample(label, n_rows):
-        own = table[table[target] == label].reset_index(drop=True)
+    def sample(label, own, n_rows):
         rows = copies.add(draw(model, own, n_rows, {target: label}))
         return rows.drop(columns=target).reset_index(drop=True)
 
     results = []
     for c, n in counts.items():
         copies.total = 0
-        drawn = _draw(partial(sample, c), n, c, row_filter)
+        own = table[y == c].reset_index(drop=True)  # the class's rows, for draw
+        drawn = _draw(partial(sample, c, own), n, c, row_filter)
         results.append((model, *drawn, copies.total))
     return results
 
