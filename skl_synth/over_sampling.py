@@ -167,8 +167,9 @@ class GenerativeOverSampler(GenerativeSamplerMixin, BaseOverSampler):
 
     A drop-in replacement for :class:`~imblearn.over_sampling.SMOTE`: the
     classes selected by ``sampling_strategy`` are grown to the requested
-    counts with rows drawn from a generative model of the table, not
-    interpolated between neighbours. Any mix of numeric, boolean,
+    counts with rows drawn from a generative model of the table (a share
+    of them interpolated between neighbours with ``smote_share``). Any mix
+    of numeric, boolean,
     categorical, text and datetime columns, with missing values, is
     generated as such (no SMOTENC needed): a DataFrame comes back as a
     DataFrame with the same columns, dtypes and categories, an array as an
