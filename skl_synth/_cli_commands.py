@@ -211,7 +211,11 @@ def evaluate(args) -> int:
 def oversample(args) -> int:
     import pandas as pd
 
-    from .over_sampling import CopulaOverSampler, GenerativeOverSampler
+    from .over_sampling import (
+        CopulaOverSampler,
+        GenerativeOverSampler,
+        VAEOverSampler,
+    )
 
     data = _read_table(args.data)
     if args.target not in data.columns:
@@ -221,11 +225,12 @@ def oversample(args) -> int:
         )
     X, y = data.drop(columns=args.target), data[args.target]
     strategy = _strategy(args.strategy)
-    if args.model == "copula":  # per class, copulas on clusters: the best measured
+    if args.model == "copula":  # per class, copulas on clusters and interpolation
         sampler = CopulaOverSampler(sampling_strategy=strategy, random_state=args.seed)
-    else:
+    else:  # the VAE interpolates in latent space, the others sample their prior
         synthesizer = _synthesizer(args.model, args, batch_size=100)
-        sampler = GenerativeOverSampler(
+        sampler_class = VAEOverSampler if args.model == "vae" else GenerativeOverSampler
+        sampler = sampler_class(
             synthesizer, sampling_strategy=strategy, random_state=args.seed
         )
     X_res, y_res = sampler.fit_resample(X, y)
