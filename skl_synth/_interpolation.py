@@ -1,6 +1,6 @@
 """SMOTE on mixed-type tables: new rows on segments between neighbours of a class.
 
-The interpolated share of the generative samplers (``interpolation``): for
+The interpolated share of the generative samplers (``smote_share``): for
 each new row, a random row of the class, one of its ``k`` nearest rows of
 the same class and a uniform ``gap`` in [0, 1]. Numbers (integers rounded,
 datetimes and durations too) take the point at ``gap`` on the segment
@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 
 __all__ = ["interpolate_rows"]
+
+_DENSE_WIDTH = 256
 
 
 def interpolate_rows(rows, n_rows, k_neighbors, seed):
@@ -105,20 +108,33 @@ def _from_floats(values, dtype):
 
 
 def _geometry(rows):
-    """Numbers standardized (missing at 0, the mean) and one-hot categories."""
-    parts = []
+    """Numbers standardized (missing at 0, the mean) and one-hot categories.
+
+    Sparse, so that a column of many distinct strings costs one entry a row,
+    not a square matrix.
+    """
+    n_rows, parts = len(rows), []
     for column in rows.columns:
         series = rows[column]
         if _numeric_kind(series.dtype) is None:
-            codes = pd.Categorical(series.astype(object)).codes
-            parts.append(np.eye(codes.max() + 2)[codes + 1] / np.sqrt(2))
+            codes = pd.Categorical(series.astype(object)).codes + 1  # NaN: 0
+            onehot = sparse.csr_matrix(
+                (np.full(n_rows, 1 / np.sqrt(2)), (np.arange(n_rows), codes)),
+                shape=(n_rows, codes.max() + 1),
+            )
+            parts.append(onehot)
             continue
         values = _as_floats(series)
-        spread = np.nanstd(values) if np.isfinite(values).any() else 0.0
-        centred = values - (np.nanmean(values) if np.isfinite(values).any() else 0.0)
+        observed = np.isfinite(values).any()
+        spread = np.nanstd(values) if observed else 0.0
+        centred = values - (np.nanmean(values) if observed else 0.0)
         scaled = centred / spread if spread > 0 else np.zeros_like(values)
-        parts.append(np.nan_to_num(scaled, nan=0.0)[:, None])
-    return np.hstack(parts) if parts else np.zeros((len(rows), 1))
+        parts.append(sparse.csr_matrix(np.nan_to_num(scaled, nan=0.0)[:, None]))
+    if not parts:
+        return np.zeros((n_rows, 1))
+    geometry = sparse.hstack(parts, format="csr")
+    # dense where narrow: the neighbour search then uses a tree
+    return geometry.toarray() if geometry.shape[1] <= _DENSE_WIDTH else geometry
 
 
 def _column(series, anchor, partner, gap):
