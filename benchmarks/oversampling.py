@@ -775,15 +775,15 @@ def _run(args, output):
         if todo:
             jobs.append((*job, key, todo, args.steps))
     print(f"{len(jobs)} folds to run")
+    results = pd.read_csv(output) if output.exists() else pd.DataFrame()
     for rows in Parallel(
         n_jobs=args.n_jobs, verbose=5, return_as="generator_unordered"
     )(delayed(run_fold)(*job) for job in jobs):
-        frame = pd.DataFrame(rows).assign(steps=args.steps)
-        if output.exists():  # small: rewritten whole, columns united
-            frame = pd.concat([pd.read_csv(output), frame], ignore_index=True)
-        if "error" not in frame:
-            frame["error"] = np.nan
-        frame.to_csv(output, index=False)
+        new = pd.DataFrame(rows).assign(steps=args.steps)
+        results = pd.concat([results, new], ignore_index=True)  # columns united
+        if "error" not in results:
+            results["error"] = np.nan
+        results.to_csv(output, index=False)  # after each fold: a stop loses none
 
 
 if __name__ == "__main__":

@@ -160,8 +160,9 @@ def interpolate(encoder, decoder, layout, data, condition, n_samples, k, rng):
     codes = latent[anchor] + gap * (latent[partner] - latent[anchor])
     chosen = condition[anchor]
     rows = layout.activate(decoder(codes, chosen), hard=True, generator=rng)
+    # only the ends' scalars are used: no sampling of their one-hot groups
     ends = [
-        layout.activate(decoder(latent[i], chosen), hard=True, generator=rng)
+        layout.activate(decoder(latent[i], chosen), hard=True)
         for i in (anchor, partner)
     ]
     line = data[anchor] + gap * (data[partner] - data[anchor])
