@@ -200,7 +200,7 @@ def test_copy_is_punished_on_privacy(scores):
 def test_distance_metrics_on_subsets_of_large_tables(split, candidates, monkeypatch):
     """Above DCR_MAX_ROWS rows the DCR metrics use seeded subsets; exact
     copies are still counted on every row."""
-    from skl_synth import _evaluation
+    from skl_synth.metrics import _evaluation
 
     monkeypatch.setattr(_evaluation, "DCR_MAX_ROWS", 40)
     train, holdout = split

@@ -7,7 +7,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from skl_synth._mixture import fit_dp_mixture
+from skl_synth.preprocessing._mixture import fit_dp_mixture
 
 
 def _columns():
@@ -86,7 +86,7 @@ def test_small_columns_get_iterations_to_switch_off_split_components(seed):
     # k-means cuts a unimodal column into 10 clusters; the Dirichlet-process
     # prior switches most off, but slowly: 200 normal values keep 4-7 modes
     # after 30 iterations (seeds 0-3), 2-3 after the 100 a small column gets
-    from skl_synth import _codecs
+    from skl_synth.preprocessing import _codecs
 
     x = np.random.default_rng(seed).normal(50, 10, 200)
     assert _codecs.MODE_ITER_BUDGET // len(x) >= _codecs.MODE_MAX_ITER == 100

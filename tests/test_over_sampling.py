@@ -16,7 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 
-from skl_synth._interpolation import interpolate_rows
+from skl_synth.over_sampling._interpolation import interpolate_rows
 from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import (
     MIN_CLASS_ROWS,

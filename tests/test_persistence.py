@@ -35,6 +35,7 @@ from skl_synth.synthesizers import (
     GaussianCopulaSynthesizer,
     VAESynthesizer,
 )
+from skl_synth.utils._state import persistable
 from skl_synth.utils._testing import tiny_sampler, tiny_synthesizer
 
 SYNTHESIZERS = [
@@ -85,6 +86,7 @@ def test_deep_synthesizer_weights_and_modes_restored(fitted, tmp_path):
     loaded = round_trip(model, tmp_path)
     for name in model._module_names:
         original, restored = getattr(model, name), getattr(loaded, name)
+        assert restored.init_arguments == original.init_arguments
         assert restored.training == original.training
         for key, tensor in original.state_dict().items():
             assert torch.equal(restored.state_dict()[key], tensor), key
@@ -377,6 +379,48 @@ def test_refuses_another_format_version(saved, tmp_path):
         match=f"version {FORMAT_VERSION + 1}, .* reads format version {FORMAT_VERSION}",
     ):
         load(write(tmp_path / "future.skl", manifest, members))
+
+
+def test_refuses_a_file_of_the_flat_layout_naming_its_writer(saved, tmp_path):
+    manifest, members = saved
+    manifest["format_version"] = 1  # skl_synth 0.1: classes at their old paths
+    manifest["versions"]["skl_synth"] = "0.1.0.dev0"
+    with pytest.raises(
+        ValueError,
+        match=r"format version 1, .* reads format version 2 only\. It was written "
+        r"by skl_synth 0\.1\.0\.dev0: load it with that version, or refit",
+    ):
+        load(write(tmp_path / "old.skl", manifest, members))
+
+
+def test_refuses_weights_that_do_not_fit_the_module_arguments(saved, tmp_path):
+    manifest, members = saved
+    arguments = find(manifest, "__module__")["arguments"]["__dict__"]
+    name, value = next(pair for pair in arguments if isinstance(pair[1], int))
+    arguments[arguments.index([name, value])] = [name, value + 3]
+    with pytest.raises(ValueError, match="weights do not fit a (Encoder|Decoder)"):
+        load(write(tmp_path / "evil.skl", manifest, members))
+
+
+@persistable("estimator")
+class _DeclaredCopula(GaussianCopulaSynthesizer):
+    """A synthesizer the persistence code has never heard of, but declared."""
+
+
+class _UndeclaredCopula(GaussianCopulaSynthesizer):
+    """The same, without the declaration."""
+
+
+def test_a_declared_class_saves_without_editing_persistence(
+    _placements_frame, tmp_path
+):
+    model = _DeclaredCopula(random_state=0).fit(_placements_frame)
+    loaded = round_trip(model, tmp_path)
+    assert type(loaded) is _DeclaredCopula
+    assert_frame_equal(loaded.sample(30), model.sample(30))
+    undeclared = _UndeclaredCopula(random_state=0).fit(_placements_frame)
+    with pytest.raises(TypeError, match="_UndeclaredCopula, which skl_synth.save"):
+        save(undeclared, tmp_path / "undeclared.skl")
 
 
 def test_warns_on_another_package_version(saved, tmp_path):

@@ -12,7 +12,8 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 from skl_synth.metrics import evaluate
-from skl_synth.report import _associations, make_report
+from skl_synth.metrics._report import _associations
+from skl_synth.report import make_report
 from skl_synth.synthesizers import GaussianCopulaSynthesizer, VAESynthesizer
 from skl_synth.utils._testing import TINY_PARAMS
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skl_synth._schema import MAX_DISCRETE_INTEGERS, infer_schema
+from skl_synth.preprocessing._schema import MAX_DISCRETE_INTEGERS, infer_schema
 
 
 def kinds(frame, discrete_columns=None):

@@ -18,6 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .batches import shuffled_pass
+from .state import saved_module
 
 
 def cosine_schedule(n_timesteps, max_beta=0.999):
@@ -47,6 +48,7 @@ def timestep_embedding(t, dim):
     return embedding
 
 
+@saved_module
 class Denoiser(nn.Module):
     """MLP that predicts the noise in a row, given its timestep and condition.
 

@@ -8,6 +8,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .state import saved_module
+
 
 class Residual(nn.Module):
     """Linear -> BatchNorm -> ReLU, concatenated with its input."""
@@ -21,6 +23,7 @@ class Residual(nn.Module):
         return torch.cat([F.relu(self.norm(self.linear(x))), x], dim=1)
 
 
+@saved_module
 class Generator(nn.Module):
     """Noise and condition vector -> raw (pre-activation) encoded row."""
 
@@ -37,6 +40,7 @@ class Generator(nn.Module):
         return self.head(self.body(torch.cat([noise, condition], dim=1)))
 
 
+@saved_module
 class Discriminator(nn.Module):
     """Critic over packs of ``pac`` rows (PacGAN), with seeded dropout."""
 

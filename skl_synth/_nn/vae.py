@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .batches import shuffled_pass
+from .state import saved_module
 
 
 def _mlp(n_in, hidden):
@@ -18,6 +19,7 @@ def _mlp(n_in, hidden):
     return nn.Sequential(*layers), width
 
 
+@saved_module
 class Encoder(nn.Module):
     """Row and condition -> mean and log-variance of the latent code."""
 
@@ -32,6 +34,7 @@ class Encoder(nn.Module):
         return self.mean(h), self.log_var(h)
 
 
+@saved_module
 class Decoder(nn.Module):
     """Latent code and condition -> raw row, with a learned sigma per column."""
 

@@ -30,9 +30,9 @@ from .._nn.conditions import (
 )
 from .._nn.layout import OutputLayout, span_columns
 from .._nn.numerics import flush_denormals
-from .._schema import _preview, column_to_codes
 from ..metrics import early_stopping_score, metadata_from_schema, synthesis_score
 from ..preprocessing import TabularEncoder
+from ..preprocessing._schema import _preview, column_to_codes
 from ..utils._random import local_random_state
 
 _SEED_MAX = np.iinfo(np.int32).max

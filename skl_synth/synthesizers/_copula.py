@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .._codecs import NORMAL_BOUND
+from ..preprocessing._codecs import NORMAL_BOUND
 from ..utils._docstrings import fill_doc
+from ..utils._state import persistable
 from ._base import BaseSynthesizer
 
 # Uniforms of the frequency encoding are kept this far from 0 and 1, so that
@@ -25,6 +26,7 @@ _ZERO_VARIANCE = 1e-12
 _GIBBS_SWEEPS = 20
 
 
+@persistable("estimator")
 @fill_doc
 class GaussianCopulaSynthesizer(BaseSynthesizer):
     """Gaussian copula over mixed-type columns: the fast, non-deep baseline.

@@ -12,6 +12,7 @@ from .._nn.diffusion import Denoiser, DiffusionTrainer, sample_rows
 from .._nn.init import build
 from .._nn.layout import OutputLayout
 from ..utils._docstrings import fill_doc
+from ..utils._state import persistable
 from ._base import (
     _CALIBRATION_ROWS,
     _DEEP_CONSTRAINTS,
@@ -22,6 +23,7 @@ from ._base import (
 _POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 
 
+@persistable("estimator")
 @fill_doc
 class DiffusionSynthesizer(DeepSynthesizer):
     """Denoising diffusion model for mixed-type tables (TabDDPM-style).

@@ -12,6 +12,7 @@ from .._nn.gan import Discriminator, GANTrainer, Generator, generate
 from .._nn.init import build
 from .._nn.layout import OutputLayout
 from ..utils._docstrings import fill_doc
+from ..utils._state import persistable
 from ._base import _DEEP_CONSTRAINTS, DeepSynthesizer, condition_spans
 
 _POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
@@ -19,6 +20,7 @@ _POSITIVE = [Interval(Real, 0, None, closed="neither")]
 _NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
 
 
+@persistable("estimator")
 @fill_doc
 class GANSynthesizer(DeepSynthesizer):
     """Conditional GAN for mixed-type tables (CTGAN-style).

@@ -13,6 +13,7 @@ from .._nn.init import build
 from .._nn.layout import OutputLayout
 from .._nn.vae import Decoder, Encoder, VAETrainer, decode, interpolate
 from ..utils._docstrings import fill_doc
+from ..utils._state import persistable
 from ._base import (
     _DEEP_CONSTRAINTS,
     ConditionPlan,
@@ -21,6 +22,7 @@ from ._base import (
 )
 
 
+@persistable("estimator")
 @fill_doc
 class VAESynthesizer(DeepSynthesizer):
     """Conditional variational autoencoder for mixed-type tables (TVAE-style).

@@ -18,13 +18,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ..utils._random import local_random_state
+from ..utils._state import persistable
 from ._codecs import ColumnCodec
 from ._schema import ColumnSchema, _preview, infer_schema
-from .utils._random import local_random_state
 
 __all__ = ["Span", "TabularEncoder"]
 
 
+@persistable("dataclass")
 @dataclass(frozen=True)
 class Span:
     """One contiguous block of columns of the encoded matrix.
@@ -76,6 +78,7 @@ class Span:
         return slice(self.start, self.stop)
 
 
+@persistable("estimator")
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """Encode a mixed-type table as a float32 matrix, with an exact inverse.
 

@@ -1,11 +1,12 @@
 """JSON nodes and binary members back to objects, without running their code.
 
 The reading half of :mod:`skl_synth.persistence` (the format is described in
-:mod:`skl_synth._serialization`). Only classes of
-:func:`~skl_synth._serialization.registry` are created: estimators from
-their parameters, then their fitted attributes are set; torch modules are
-rebuilt by their synthesizer's own ``_build`` and get their weights from
-safetensors; arrays are read with ``numpy.load(allow_pickle=False)``.
+:mod:`skl_synth.persistence._writer`). Only declared classes are created
+(:func:`skl_synth.utils._state.declared`), as their kind says: estimators
+from their parameters, then their fitted attributes are set; torch modules
+from their constructor's arguments, with their weights from safetensors
+(:func:`skl_synth._nn.state.rebuild_module`); arrays are read with
+``numpy.load(allow_pickle=False)``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,10 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
-import torch
 
-from ._serialization import (
-    ATTRIBUTE,
-    SCALARS,
-    class_path,
-    decode_tz,
-    extension_dtype,
-    registry,
-)
+from .._nn.state import rebuild_module
+from ..utils._state import declared
+from ._writer import ATTRIBUTE, SCALARS, decode_tz, extension_dtype
 
 
 class Reader:
@@ -66,11 +61,7 @@ class Reader:
         return self.read(name)
 
     def _registered(self, path, kind, where):
-        found, cls = (
-            registry().get(path, (None, None))
-            if isinstance(path, str)
-            else (None, None)
-        )
+        found, cls = declared(path)
         if found != kind:
             raise ValueError(
                 f"{where}: the file names {path!r}, which is not a class that "
@@ -103,40 +94,21 @@ class Reader:
             raise ValueError(f"{where}: {cls.__name__} has no parameters {unknown}.")
         decoded = {n: self.decode(v, f"{where}.{n}") for n, v in parameters.items()}
         estimator = self._remember(node, cls(**decoded))
-        state = dict(self._attributes(node["state"], where))
-        modules = {
-            n: state.pop(n)
-            for n, v in list(state.items())
-            if isinstance(v, dict) and "__module__" in v
-        }
-        self._set_state(estimator, state, where)
-        if modules:
-            self._modules(estimator, modules, where)
+        self._set_state(estimator, node["state"], where)
         return estimator
 
-    def _modules(self, estimator, nodes, where):
-        """Rebuild a synthesizer's modules with its own ``_build``, load weights."""
-        from safetensors import SafetensorError
-        from safetensors.torch import load as load_tensors
-
-        if set(nodes) != set(getattr(type(estimator), "_module_names", ())):
-            raise ValueError(f"{where}: unexpected torch modules {sorted(nodes)}.")
-        layout = estimator.encoder_.layout_
-        placeholder = torch.zeros((1, layout[-1].stop if layout else 0))
-        estimator._build(placeholder, torch.Generator(), torch.Generator(), "cpu")
-        for name, node in nodes.items():
-            module = getattr(estimator, name)
-            self._registered(node["__module__"], "module", f"{where}.{name}")
-            if node["__module__"] != class_path(type(module)):
-                raise ValueError(f"{where}.{name}: the module class does not match.")
-            try:
-                tensors = load_tensors(self._member(node["tensors"], "tensors"))
-                module.load_state_dict(tensors, strict=True)
-            except (SafetensorError, RuntimeError) as error:
-                raise ValueError(
-                    f"{where}.{name}: unreadable weights {node['tensors']!r} ({error})."
-                ) from None
-            module.train(bool(node["training"]))
+    def _module(self, node, where):
+        cls = self._registered(node["__module__"], "module", where)
+        arguments = self.decode(node["arguments"], f"{where}.init_arguments")
+        if not isinstance(arguments, dict):
+            raise ValueError(f"{where}: the module's arguments must be a mapping.")
+        self._attributes(arguments, where)
+        data = self._member(node["tensors"], "tensors")
+        try:
+            module = rebuild_module(cls, arguments, data, node["training"])
+        except (ValueError, TypeError, RuntimeError) as error:
+            raise ValueError(f"{where}: {error}.") from None
+        return self._remember(node, module)
 
     def _object(self, node, where):
         cls = self._registered(node["__object__"], "object", where)
@@ -324,6 +296,7 @@ _DECODERS = {
     "__object__": Reader._object,
     "__dataclass__": Reader._dataclass,
     "__tree__": Reader._tree,
+    "__module__": Reader._module,
     "__ref__": Reader._reference,
     "__tuple__": lambda reader, node, where: tuple(
         reader.decode(node["__tuple__"], where)

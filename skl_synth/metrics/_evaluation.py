@@ -17,9 +17,9 @@ from sklearn.ensemble import (
 )
 from sklearn.metrics import balanced_accuracy_score, r2_score
 
-from ._schema import _preview
-from .preprocessing import TabularEncoder
-from .utils._random import local_random_state
+from ..preprocessing import TabularEncoder
+from ..preprocessing._schema import _preview
+from ..utils._random import local_random_state
 
 HIGHER = "higher, 1 best"
 # Above this many rows, the distance-to-closest-record metrics use a seeded

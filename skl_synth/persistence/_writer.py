@@ -3,15 +3,17 @@
 The writing half of :mod:`skl_synth.persistence`. :class:`Writer` turns an
 estimator into JSON nodes, putting numeric arrays (``.npy``) and torch
 weights (safetensors) aside as binary members;
-:class:`skl_synth._deserialization.Reader` rebuilds it.
+:class:`skl_synth.persistence._reader.Reader` rebuilds it.
 
 A node is a JSON value: ``None``, booleans, integers, finite floats,
 strings and lists stand for themselves; anything else is an object with one
 tag key, such as ``{"__tuple__": [...]}``, ``{"__ndarray__": "arrays/3.npy"}``
 or ``{"__estimator__": "<class path>", "parameters": ..., "state": ...}``.
-Classes are created only from :func:`registry`, an allow-list of skl_synth
-classes and the few scikit-learn classes they hold; estimators are rebuilt
-from their parameters, then their fitted attributes are set.
+Only classes declared with :func:`skl_synth.utils._state.persistable` (or
+:func:`~skl_synth.utils._state.declare`) are written and created, each as
+its declared kind says: estimators from their parameters, then their fitted
+attributes; torch modules from their constructor's arguments, then their
+tensors. Nothing here names an estimator class.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import io
 import re
 import zoneinfo
 from collections import OrderedDict
-from functools import cache
 
 import numpy as np
 import pandas as pd
-import torch
+
+from .._nn.state import DEVICE_SCALAR, module_tensors
+from ..utils._state import class_path, declared
 
 ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNHANDLED = object()
@@ -52,7 +55,7 @@ SCALARS = [
     (decimal.Decimal, "__decimal__", str, decimal.Decimal),
     (bytes, "__bytes__", bytes.hex, bytes.fromhex),
     (complex, "__complex__", lambda v: [v.real, v.imag], lambda v: complex(*v)),
-    (torch.device, "__device__", str, lambda v: torch.device(str(v))),
+    DEVICE_SCALAR,
 ]
 
 # pandas extension dtypes stored by name
@@ -70,60 +73,6 @@ _EXTENSION_DTYPES = (
     pd.BooleanDtype,
     pd.StringDtype,
 )
-
-
-def class_path(cls):
-    """``module.QualifiedName`` of a class, as files name it."""
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-@cache
-def registry():
-    """Class path -> (kind, class), for every class a file may name."""
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.preprocessing import QuantileTransformer
-    from sklearn.tree import DecisionTreeClassifier
-    from sklearn.tree._tree import Tree
-
-    from . import _codecs, over_sampling, synthesizers
-    from ._nn import diffusion, gan, vae
-    from ._schema import ColumnSchema
-    from .ensemble import EnsembleSynthesizer
-    from .preprocessing import Span, TabularEncoder
-
-    kinds = {
-        "estimator": [
-            TabularEncoder,
-            synthesizers.GANSynthesizer,
-            synthesizers.VAESynthesizer,
-            synthesizers.GaussianCopulaSynthesizer,
-            synthesizers.DiffusionSynthesizer,
-            EnsembleSynthesizer,
-            *(getattr(over_sampling, name) for name in over_sampling.__all__),
-            RandomForestClassifier,  # the samplers' default filter
-            DecisionTreeClassifier,
-            QuantileTransformer,  # the copula's quantile codec
-        ],
-        "object": [
-            _codecs.ColumnCodec,
-            _codecs.ModeSpecificCodec,
-            _codecs.QuantileCodec,
-            _codecs.StandardCodec,
-            _codecs.OneHotCodec,
-        ],
-        "dataclass": [ColumnSchema, Span],
-        "tree": [Tree],
-        "module": [
-            gan.Generator,
-            gan.Discriminator,
-            vae.Encoder,
-            vae.Decoder,
-            diffusion.Denoiser,
-        ],
-    }
-    return {
-        class_path(c): (kind, c) for kind, classes in kinds.items() for c in classes
-    }
 
 
 # --------------------------------------------------------------------------
@@ -258,18 +207,14 @@ class Writer:
         return {"__extension__": str(dtype)}
 
     def _registered(self, value, where):
-        kind, cls = registry().get(class_path(type(value)), (None, None))
+        kind, cls = declared(class_path(type(value)))
         if cls is not type(value):
             return _UNHANDLED
-        if kind == "module":
-            raise TypeError(
-                f"{where}: torch modules are saved as fitted attributes of "
-                "synthesizers only."
-            )
         encoders = {
             "estimator": self._estimator,
             "object": self._object,
             "dataclass": self._dataclass,
+            "module": self._module,
             "tree": self._tree,
         }
         return self._memoized(value, lambda: encoders[kind](value, where))
@@ -283,7 +228,6 @@ class Writer:
 
     def _estimator(self, estimator, where):
         names = type(estimator)._get_param_names()
-        modules = getattr(type(estimator), "_module_names", ())
         state = vars(estimator)
         return {
             "__estimator__": class_path(type(estimator)),
@@ -291,21 +235,23 @@ class Writer:
                 n: self.encode(state[n], f"{where}.{n}") for n in names if n in state
             },
             "state": {
-                n: self._module(v) if n in modules else self.encode(v, f"{where}.{n}")
+                n: self.encode(v, f"{where}.{n}")
                 for n, v in state.items()
                 if n not in names
             },
         }
 
-    def _module(self, module):
-        from safetensors.torch import save as save_tensors
-
-        tensors = {
-            k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()
-        }
+    def _module(self, module, where):
+        arguments = getattr(module, "init_arguments", None)
+        if not isinstance(arguments, dict):
+            raise TypeError(
+                f"{where}: the torch module {type(module).__name__} does not "
+                "record its constructor's arguments (see saved_module)."
+            )
         return {
             "__module__": class_path(type(module)),
-            "tensors": self._add("tensors", "safetensors", save_tensors(tensors)),
+            "arguments": self.encode(arguments, f"{where}.init_arguments"),
+            "tensors": self._add("tensors", "safetensors", module_tensors(module)),
             "training": module.training,
         }
 

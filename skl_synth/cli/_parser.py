@@ -33,9 +33,9 @@ import argparse
 import sys
 import warnings
 
-from . import __version__
-from . import _cli_commands as _run
-from ._cli_commands import DEEP_EPOCHS, ENSEMBLE_EPOCHS
+from .. import __version__
+from . import _commands as _run
+from ._commands import DEEP_EPOCHS, ENSEMBLE_EPOCHS
 
 __all__ = ["main"]
 

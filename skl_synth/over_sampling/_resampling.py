@@ -21,14 +21,22 @@ from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree._tree import Tree
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
     validate_data,
 )
 
+from ..utils._random import local_random_state
+from ..utils._state import declare
 from ._interpolation import interpolate_rows
-from .utils._random import local_random_state
+
+# the default filter, a random forest, and its trees are saved with the sampler
+declare(RandomForestClassifier, "estimator")
+declare(DecisionTreeClassifier, "estimator")
+declare(Tree, "tree")
 
 MIN_CLASS_ROWS = 6
 """Classes to grow with fewer rows get jittered duplication, not a synthesizer."""

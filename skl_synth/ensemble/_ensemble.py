@@ -20,7 +20,24 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import check_is_fitted
 
-from ._partitions import (
+from ..metrics import early_stopping_score, metadata_from_schema
+from ..preprocessing._schema import _preview, column_to_codes
+from ..synthesizers import (
+    DiffusionSynthesizer,
+    GANSynthesizer,
+    GaussianCopulaSynthesizer,
+    VAESynthesizer,
+)
+from ..synthesizers._base import (
+    _SEED_MAX,
+    BaseSynthesizer,
+    ConditionPlan,
+    DeepSynthesizer,
+    check_n_samples,
+)
+from ..utils._docstrings import fill_doc
+from ..utils._state import persistable
+from ._partition import (
     MIN_PART_ROWS,
     SELECTION_TOLERANCE,
     allocate,
@@ -31,22 +48,6 @@ from ._partitions import (
     stratified_bootstrap,
     stratified_choice,
 )
-from ._schema import _preview, column_to_codes
-from .metrics import early_stopping_score, metadata_from_schema
-from .synthesizers import (
-    DiffusionSynthesizer,
-    GANSynthesizer,
-    GaussianCopulaSynthesizer,
-    VAESynthesizer,
-)
-from .synthesizers._base import (
-    _SEED_MAX,
-    BaseSynthesizer,
-    ConditionPlan,
-    DeepSynthesizer,
-    check_n_samples,
-)
-from .utils._docstrings import fill_doc
 
 __all__ = ["EnsembleSynthesizer"]
 
@@ -84,6 +85,7 @@ def _default_synthesizers():
     ]
 
 
+@persistable("estimator")
 @fill_doc
 class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     """Synthesizers fitted on parts of the rows, sampled as a weighted mixture.

@@ -45,6 +45,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..utils._state import persistable
+
 __all__ = [
     "MAX_DISCRETE_INTEGERS",
     "ColumnSchema",
@@ -87,6 +89,7 @@ MISSING_CODE = -1
 UNKNOWN_CODE = -2
 
 
+@persistable("dataclass")
 @dataclass(frozen=True)
 class ColumnSchema:
     """What is known about one column once a table has been seen.

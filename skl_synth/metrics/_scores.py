@@ -21,6 +21,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import _num_samples
 
+from ..preprocessing import TabularEncoder
+from ..preprocessing._schema import _preview, infer_schema
+from ..utils._docstrings import fill_doc
+from ..utils._random import local_random_state
 from ._evaluation import (
     HIGHER,
     _check_tables,
@@ -32,10 +36,6 @@ from ._evaluation import (
     _utility_model,
     _utility_rows,
 )
-from ._schema import _preview, infer_schema
-from .preprocessing import TabularEncoder
-from .utils._docstrings import fill_doc
-from .utils._random import local_random_state
 
 __all__ = [
     "SYNTHESIS_SCORERS",

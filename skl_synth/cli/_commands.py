@@ -42,7 +42,7 @@ def torch_threads(n_threads):
     demo's ensemble fits in 5 s on one thread, and took 350 s on torch's
     default two threads while another process kept one of the two cores busy.
     """
-    from ._nn.numerics import torch_threads as threads  # imports torch: not at start
+    from .._nn.numerics import torch_threads as threads  # imports torch: not at start
 
     with threads(n_threads):
         yield
@@ -56,7 +56,7 @@ def torch_threads(n_threads):
 def demo(args) -> int:
     from sklearn.model_selection import train_test_split
 
-    from .datasets import load_student_placements
+    from ..datasets import load_student_placements
 
     data = load_student_placements()
     train, held_out = train_test_split(data, test_size=0.3, random_state=args.seed)
@@ -103,7 +103,7 @@ def _demo_report(args, train, synthetic, held_out, model):
             stacklevel=2,
         )
         return None
-    from .report import make_report
+    from ..report import make_report
 
     return make_report(
         train,
@@ -119,8 +119,8 @@ def _demo_report(args, train, synthetic, held_out, model):
 def _reference_scores(model, train, held_out, seed):
     import numpy as np
 
-    from .metrics import metadata_from_schema, synthesis_score
-    from .synthesizers import GaussianCopulaSynthesizer
+    from ..metrics import metadata_from_schema, synthesis_score
+    from ..synthesizers import GaussianCopulaSynthesizer
 
     metadata = metadata_from_schema(model.encoder_.schema_)
 
@@ -189,11 +189,11 @@ def evaluate(args) -> int:
     holdout = None if args.holdout is None else _read_table(args.holdout)
     options = {"target": args.target, "holdout": holdout, "random_state": args.seed}
     if args.report:
-        from .report import make_report
+        from ..report import make_report
 
         scores = make_report(real, synthetic, args.report, **options)
     else:
-        from .metrics import evaluate
+        from ..metrics import evaluate
 
         scores = evaluate(real, synthetic, **options)
     if args.output:
@@ -211,7 +211,7 @@ def evaluate(args) -> int:
 def oversample(args) -> int:
     import pandas as pd
 
-    from .over_sampling import (
+    from ..over_sampling import (
         CopulaOverSampler,
         GenerativeOverSampler,
         VAEOverSampler,
@@ -264,7 +264,7 @@ def _synthesizer(
     name, args, *, batch_size, discrete=None, device="auto", partition_column=None
 ):
     """The synthesizer ``--model name`` with the command's options."""
-    from .synthesizers import (
+    from ..synthesizers import (
         DiffusionSynthesizer,
         GANSynthesizer,
         GaussianCopulaSynthesizer,
@@ -286,7 +286,7 @@ def _synthesizer(
             "diffusion": DiffusionSynthesizer,
         }
         return classes[name](**deep)
-    from .ensemble import EnsembleSynthesizer
+    from ..ensemble import EnsembleSynthesizer
 
     deep["epochs"] = args.epochs or ENSEMBLE_EPOCHS
     members = [("vae", VAESynthesizer(**deep)), ("copula", GaussianCopulaSynthesizer())]
@@ -305,14 +305,14 @@ def _synthesizer(
 
 
 def _save_model(model, path):
-    from .persistence import save
+    from ..persistence import save
 
     save(model, path)
 
 
 def _load_model(path):
     _check_exists(path)
-    from .persistence import load
+    from ..persistence import load
 
     try:
         model = load(path)

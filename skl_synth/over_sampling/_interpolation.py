@@ -46,7 +46,7 @@ def interpolate_rows(rows, n_rows, k_neighbors, seed):
     Examples
     --------
     >>> import pandas as pd
-    >>> from skl_synth._interpolation import interpolate_rows
+    >>> from skl_synth.over_sampling._interpolation import interpolate_rows
     >>> rows = pd.DataFrame({"x": [0.0, 1.0, 10.0], "c": ["a", "b", "b"]})
     >>> new = interpolate_rows(rows, 4, k_neighbors=1, seed=0)
     >>> bool(new["x"].between(0, 10).all()), sorted(set(new["c"]) - {"a", "b"})

@@ -7,6 +7,7 @@ A saved estimator is one zip file:
     estimator's class path, its parameters and its fitted state, as JSON.
     Values JSON has no type for are tagged objects, such as
     ``{"__estimator__": "skl_synth.synthesizers._vae.VAESynthesizer", ...}``,
+    ``{"__module__": "skl_synth._nn.vae.Decoder", "arguments": ...}``,
     ``{"__ndarray__": "arrays/3.npy"}`` or ``{"__timestamp__": ...}``.
 ``arrays/<k>.npy``
     Numeric arrays, read with ``numpy.load(allow_pickle=False)``.
@@ -14,11 +15,17 @@ A saved estimator is one zip file:
     The weights of each torch module, read with safetensors.
 
 Loading runs no code from the file: JSON, ``.npy`` without pickle and
-safetensors are data formats, and the only classes created are those of a
-fixed allow-list (skl_synth's estimators and their parts, and the few
-scikit-learn classes they hold: the random forest of the samplers' default
-filter and its trees, the quantile transformer of the copula), each
-rebuilt from its parameters and its fitted attributes.
+safetensors are data formats, and the only classes created are those that
+declared themselves savable (:mod:`skl_synth.utils._state`: skl_synth's
+estimators and their parts, and the few scikit-learn classes they hold: the
+random forest of the samplers' default filter and its trees, the quantile
+transformer of the copula), each rebuilt as its declaration says.
+
+Format versions: 1 was written by skl_synth 0.1 (classes at their paths of
+the flat layout, torch modules rebuilt by their synthesizer); 2, since
+skl_synth 0.2, names the classes at their paths in the subpackages and
+stores each torch module's constructor arguments. A file of another version
+is refused with a message naming the skl_synth version that wrote it.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import pandas as pd
 __all__ = ["load", "save"]
 
 FORMAT = "skl_synth.model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Version of the file layout; :func:`load` reads files of this version only."""
 
 _MANIFEST = "manifest.json"
@@ -91,7 +98,7 @@ def save(estimator, path):
     >>> loaded.sample(5).equals(copula.sample(5))
     True
     """
-    from ._serialization import Writer
+    from ._writer import Writer
 
     writer = Writer()
     root = writer.encode(estimator, type(estimator).__name__)
@@ -166,7 +173,7 @@ def load(path):
             f"{path!r} is not a skl_synth model file (not a zip archive); "
             "load reads files written by skl_synth.save only."
         ) from error
-    from ._deserialization import Reader
+    from ._reader import Reader
 
     with archive:
         manifest = _read_manifest(archive, path)
@@ -187,16 +194,16 @@ def load(path):
 
 def _versions():
     import sklearn
-    import torch
 
-    from . import __version__
+    from .. import __version__
+    from .._nn.state import TORCH_VERSION
 
     return {
         "skl_synth": __version__,
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "torch": torch.__version__,
+        "torch": TORCH_VERSION,
     }
 
 
@@ -219,11 +226,15 @@ def _read_manifest(archive, path):
         raise ValueError(f"{path!r} is not a skl_synth model file.")
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
-        writer = manifest.get("versions", {}).get("skl_synth")
+        from .. import __version__
+
+        versions = manifest.get("versions")
+        writer = versions.get("skl_synth") if isinstance(versions, dict) else None
         raise ValueError(
-            f"{path!r} has format version {version!r}, but this skl_synth reads "
-            f"format version {FORMAT_VERSION} only; load it with the skl_synth "
-            f"version that wrote it ({writer})."
+            f"{path!r} has format version {version!r}, but this skl_synth "
+            f"({__version__}) reads format version {FORMAT_VERSION} only. It was "
+            f"written by skl_synth {writer}: load it with that version, or refit "
+            "the model and save it again."
         )
     missing = {"class", "parameters", "state", "id"} - set(manifest)
     if missing:

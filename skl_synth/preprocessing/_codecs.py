@@ -19,6 +19,7 @@ from scipy import stats
 from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils import check_random_state
 
+from ..utils._state import declare, persistable
 from ._mixture import fit_dp_mixture
 from ._schema import (
     MISSING_CODE,
@@ -30,6 +31,8 @@ from ._schema import (
     column_to_float,
     float_to_column,
 )
+
+declare(QuantileTransformer, "estimator")  # the quantile codec's transformer
 
 # Mixture components lighter than this are dropped (as in CTGAN).
 MODE_WEIGHT_THRESHOLD = 0.005
@@ -69,6 +72,7 @@ class _Part:
 # --------------------------------------------------------------------------
 
 
+@persistable("object")
 class ModeSpecificCodec:
     """Mode-specific normalization (CTGAN): a scalar plus a one-hot mode.
 
@@ -135,6 +139,7 @@ class ModeSpecificCodec:
         return scalar * MODE_SCALE * self.stds_[mode] + self.means_[mode]
 
 
+@persistable("object")
 class QuantileCodec:
     """Quantile transform to a standard normal, divided by :data:`NORMAL_BOUND`."""
 
@@ -171,6 +176,7 @@ class QuantileCodec:
         return z * self.scale_ + self.center_
 
 
+@persistable("object")
 class StandardCodec:
     """Standardization to zero mean and unit variance (unbounded scalar)."""
 
@@ -205,6 +211,7 @@ CONTINUOUS_CODECS = {
 # --------------------------------------------------------------------------
 
 
+@persistable("object")
 class OneHotCodec:
     """One-hot slots: frequent categories, an infrequent bucket, a missing slot.
 
@@ -297,6 +304,7 @@ class OneHotCodec:
 # --------------------------------------------------------------------------
 
 
+@persistable("object")
 class ColumnCodec:
     """Everything needed to encode and decode one input column."""
 
