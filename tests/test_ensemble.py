@@ -9,8 +9,8 @@ from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from skl_synth.ensemble._partition import cluster_parts
 from skl_synth.ensemble import EnsembleSynthesizer
+from skl_synth.ensemble._partition import cluster_parts
 from skl_synth.synthesizers import (
     GANSynthesizer,
     GaussianCopulaSynthesizer,

@@ -16,10 +16,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 
-from skl_synth.over_sampling._interpolation import interpolate_rows
 from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import (
-    MIN_CLASS_ROWS,
     CopulaOverSampler,
     DiffusionOverSampler,
     GANOverSampler,
@@ -27,6 +25,8 @@ from skl_synth.over_sampling import (
     GenerativeOverSampler,
     VAEOverSampler,
 )
+from skl_synth.over_sampling._interpolation import interpolate_rows
+from skl_synth.over_sampling._resampling import MIN_CLASS_ROWS
 from skl_synth.synthesizers import (
     BaseSynthesizer,
     DiffusionSynthesizer,

@@ -398,7 +398,7 @@ def test_refuses_weights_that_do_not_fit_the_module_arguments(saved, tmp_path):
     arguments = find(manifest, "__module__")["arguments"]["__dict__"]
     name, value = next(pair for pair in arguments if isinstance(pair[1], int))
     arguments[arguments.index([name, value])] = [name, value + 3]
-    with pytest.raises(ValueError, match="weights do not fit a (Encoder|Decoder)"):
+    with pytest.raises(ValueError, match=r"weights do not fit a (Encoder|Decoder)"):
         load(write(tmp_path / "evil.skl", manifest, members))
 
 
@@ -419,7 +419,7 @@ def test_a_declared_class_saves_without_editing_persistence(
     assert type(loaded) is _DeclaredCopula
     assert_frame_equal(loaded.sample(30), model.sample(30))
     undeclared = _UndeclaredCopula(random_state=0).fit(_placements_frame)
-    with pytest.raises(TypeError, match="_UndeclaredCopula, which skl_synth.save"):
+    with pytest.raises(TypeError, match=r"_UndeclaredCopula, which skl_synth\.save"):
         save(undeclared, tmp_path / "undeclared.skl")
 
 
