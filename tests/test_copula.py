@@ -9,7 +9,7 @@ import pytest
 from sklearn.base import clone
 
 from skl_synth.synthesizers import GaussianCopulaSynthesizer
-from skl_synth.synthesizers._base import ConditionPlan
+from skl_synth.synthesizers._conditions import ConditionPlan
 from skl_synth.synthesizers._copula import (
     _nearest_correlation,
     _truncated_gibbs,

@@ -187,11 +187,11 @@ def test_early_stopping_keeps_the_best_epoch(cls):
 
 
 def test_early_stopping_scores_a_bounded_subset_of_the_held_out_rows(monkeypatch):
-    from skl_synth.synthesizers import _base
+    from skl_synth.synthesizers import _deep
 
-    monkeypatch.setattr(_base, "_MAX_SCORED_ROWS", 30)
+    monkeypatch.setattr(_deep, "_MAX_SCORED_ROWS", 30)
     scored, trained = [], []
-    score, compact = _base.DeepSynthesizer._validation_score, _base._compact
+    score, compact = _deep.DeepSynthesizer._validation_score, _deep._compact
 
     def recording_score(model, validation):
         scored.append(validation)
@@ -201,8 +201,8 @@ def test_early_stopping_scores_a_bounded_subset_of_the_held_out_rows(monkeypatch
         trained.append(len(kept))
         return compact(rows, kept, *args)
 
-    monkeypatch.setattr(_base.DeepSynthesizer, "_validation_score", recording_score)
-    monkeypatch.setattr(_base, "_compact", recording_compact)
+    monkeypatch.setattr(_deep.DeepSynthesizer, "_validation_score", recording_score)
+    monkeypatch.setattr(_deep, "_compact", recording_compact)
     data = clusters_table(400, 0)
     model = tiny(
         VAESynthesizer, epochs=15, early_stopping=True, validation_fraction=0.25

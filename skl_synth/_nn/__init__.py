@@ -1,7 +1,5 @@
-"""Torch code of skl_synth: modules, span-wise activations, losses, loops.
+"""Torch code of skl_synth: modules, span-wise activations, losses, loops, devices.
 
-Nothing here knows about pandas. The encoded layout arrives as
-:class:`~skl_synth.preprocessing.Span` records (plain dataclasses) and every
-random draw uses an explicit ``torch.Generator``; the global torch RNG is
-never used.
+The bottom stage with preprocessing, and the only one that imports torch; no pandas.
+Every random draw uses an explicit ``torch.Generator``, never torch's global one.
 """

@@ -50,3 +50,18 @@ def torch_threads(n_threads):
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def torch_rng_states():
+    """torch's global random states (CPU, and CUDA where available), by name."""
+    states = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        states["torch.cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def same_torch_rng_state(a, b):
+    """Whether two states of :func:`torch_rng_states` (tensors or lists) match."""
+    if isinstance(a, torch.Tensor):
+        return torch.equal(a, b)
+    return all(torch.equal(x, y) for x, y in zip(a, b, strict=True))

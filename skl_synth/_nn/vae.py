@@ -8,6 +8,8 @@ import torch
 from torch import nn
 
 from .batches import shuffled_pass
+from .conditions import ConditionSampler
+from .layout import OutputLayout
 from .state import saved_module
 
 
@@ -173,3 +175,38 @@ def interpolate(encoder, decoder, layout, data, condition, n_samples, k, rng):
     rows = torch.where(layout.scalar_mask, line + bend, rows)
     rows = torch.where(layout.bounded_mask, rows.clamp(-1, 1), rows)
     return rows, chosen
+
+
+def interpolate_encoded(
+    encoder,
+    decoder,
+    layout_spans,
+    rows,
+    guide,
+    spans,
+    space,
+    columns,
+    *,
+    n_samples,
+    k,
+    seed,
+    device,
+):
+    """:func:`interpolate` from encoded numpy ``rows``, to float32 numpy rows.
+
+    Each row is encoded under the condition of flat index ``guide`` when
+    every row has one, else under its own value in a random condition span,
+    as in training; the generated rows take their segment's condition.
+    """
+    rng = torch.Generator(device=device).manual_seed(int(seed))
+    layout = OutputLayout(layout_spans, device)
+    data = torch.as_tensor(rows, dtype=torch.float32, device=device)
+    if (guide >= 0).all():
+        condition = space.vectors(torch.as_tensor(guide, device=device))
+    else:
+        index = torch.arange(len(rows), device=device)
+        condition = ConditionSampler(data, spans).from_rows(index, rng)
+    out, chosen = interpolate(
+        encoder, decoder, layout, data, condition, n_samples, k, rng
+    )
+    return space.enforce(out, chosen, columns).cpu().numpy()

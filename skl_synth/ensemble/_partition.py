@@ -1,8 +1,8 @@
-"""Parts of a table for an ensemble, and greedy selection of mixture weights.
+"""How an ensemble splits a table into parts: resamples, folds, clusters, values.
 
-Plain functions over row positions, encoded points and scored DataFrames;
-:class:`~skl_synth.ensemble.EnsembleSynthesizer` composes them. Nothing here
-knows a synthesizer.
+Plain functions over row positions and encoded points, and the mixin that
+applies them with :class:`~skl_synth.ensemble.EnsembleSynthesizer`'s
+parameters.
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold
 
-# Greedy ensemble selection adds at most this many members (with replacement),
-# each for a gain above the tolerance (smaller ones are within the noise of a
-# score on a few hundred rows, and each round costs n_members scores).
-SELECTION_ROUNDS = 5
-SELECTION_TOLERANCE = 0.005
+from ..preprocessing._schema import _preview, column_to_codes
+from ..synthesizers._base import _SEED_MAX
+
 # Clusters smaller than this share of the mean cluster size are merged.
 MIN_CLUSTER_SHARE = 0.1
 # A part needs at least this many training rows for a member to learn from.
@@ -214,100 +212,136 @@ def stratified_bootstrap(rows, strata, rng):
     return np.sort(np.concatenate(drawn))
 
 
-def greedy_selection(real, pools, score, tolerance=SELECTION_TOLERANCE, bar=None):
-    """Greedy ensemble selection with replacement (Caruana et al., 2004).
+class _PartitionMixin:
+    """How :class:`~skl_synth.ensemble.EnsembleSynthesizer` splits its rows:
+    the strata of ``partition_column``, the held-out rows, the parts, and
+    the pooling of parts too small for a member."""
 
-    Starting from an empty mixture, each round adds the pool whose
-    inclusion maximises ``score(real, mixture)``, the mixture taking rows
-    from the pools in proportion to their counts; it stops after
-    :data:`SELECTION_ROUNDS` rounds or when no pool improves the score by
-    more than ``tolerance``. Identical mixtures are scored once.
+    def _strata(self, frame):
+        """Codes of ``partition_column`` per row (missing as -1), or None."""
+        if self.partition_column is None and self.partition != "column":
+            return None
+        schema = self._partition_schema()
+        codes = column_to_codes(frame[self.partition_column], schema)
+        return np.where(codes < 0, -1, codes)
 
-    Parameters
-    ----------
-    real : DataFrame
-        The held-out rows.
-    pools : list of DataFrame
-        Generated rows of each candidate, as many for each; a mixture has
-        as many rows, taken from the first rows of the pools.
-    score : callable
-        ``score(real, synthetic) -> float``, higher is better.
-    tolerance : float, default=0.005
-        The least gain for which a round adds a pool.
-    bar : callable, default=None
-        Wraps the range of rounds (a tqdm progress bar).
+    def _partition_schema(self):
+        column = self.partition_column
+        if column is None:
+            raise ValueError(
+                "partition='column' needs partition_column: the discrete column "
+                "whose values define the parts, such as the class."
+            )
+        schemas = {schema.name: schema for schema in self.encoder_.schema_}
+        if column not in schemas:
+            raise ValueError(
+                f"partition_column {column!r} is not a column of X; the columns "
+                f"are {_preview(schemas)}."
+            )
+        schema = schemas[column]
+        if not schema.is_discrete:
+            raise ValueError(
+                f"partition_column {column!r} is a {schema.kind} column; it must "
+                "be discrete. List it in discrete_columns if it holds a few codes."
+            )
+        return schema
 
-    Returns
-    -------
-    counts : ndarray of int of shape (n_pools,)
-        How often each pool was added; they sum to at least 1.
-    alone : ndarray of shape (n_pools,)
-        Each pool's score alone.
-    trace : ndarray
-        The mixture's score after each round (increasing).
+    def _hold_out(self, n_rows, strata, rng):
+        """Positions of the held-out and of the training rows."""
+        n_held = 0
+        if self.weighting == "validation":
+            n_held = max(2, round(self.validation_fraction * n_rows))
+        if n_rows < n_held + MIN_PART_ROWS:
+            raise ValueError(
+                f"EnsembleSynthesizer(partition={self.partition!r}, weighting="
+                f"{self.weighting!r}) needs at least {n_held + MIN_PART_ROWS} rows "
+                f"({n_held} held out, {MIN_PART_ROWS} to train on); got "
+                f"n_samples = {n_rows}."
+            )
+        if not n_held:
+            return np.array([], dtype=np.intp), np.arange(n_rows)
+        if strata is None:
+            held = np.sort(rng.permutation(n_rows)[:n_held])
+        else:
+            held = stratified_choice(strata, n_held / n_rows, rng)
+        return held, np.setdiff1d(np.arange(n_rows), held)
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> real = pd.DataFrame({"x": [0.0, 1.0]})
-    >>> pools = [pd.DataFrame({"x": [5.0, 6.0]}), pd.DataFrame({"x": [0.0, 1.0]})]
-    >>> def score(a, b):
-    ...     return 1 - abs(a["x"].mean() - b["x"].mean())
-    >>> counts, alone, trace = greedy_selection(real, pools, score)
-    >>> counts.tolist(), alone.tolist()
-    ([0, 1], [-4.0, 1.0])
-    """
-    n_pools, n_rows = len(pools), len(pools[0])
-    scores = {}  # by the number of rows taken from each pool
+    def _partition(self, frame, encoded, train, held, strata, rng):
+        """The parts, their values (``"column"``) and their held-out rows."""
+        k = min(self.n_partitions, len(train))
+        if self.partition == "none":
+            return [train] * k, None, [held] * k
+        if self.partition == "bootstrap":
+            codes = None if strata is None else strata[train]
+            parts = [stratified_bootstrap(train, codes, rng) for _ in range(k)]
+            return parts, None, [held] * k
+        if self.partition == "kfold":
+            return self._kfold_parts(train, strata, k, rng), None, [held] * k
+        if self.partition == "cluster":
+            return self._cluster_parts(frame, encoded, train, held, strata, rng)
+        present = np.unique(strata[train])  # "column": codes in order, -1 last
+        present = np.concatenate([present[present >= 0], present[present < 0]])
+        categories = self._partition_schema().categories
+        values = [categories[c] if c >= 0 else None for c in present]
+        parts = [train[strata[train] == c] for c in present]
+        return parts, values, [held[strata[held] == c] for c in present]
 
-    def mixture_score(counts):
-        taken = tuple(allocate(n_rows, counts))
-        if taken not in scores:
-            mixture = [p.iloc[:k] for p, k in zip(pools, taken, strict=True) if k]
-            scores[taken] = score(real, pd.concat(mixture, ignore_index=True))
-        return scores[taken]
+    def _cluster_parts(self, frame, encoded, train, held, strata, rng):
+        """K-means parts, within each value of ``partition_column`` if given."""
+        seed = rng.randint(_SEED_MAX)
+        observed = frame.notna().any(axis=1).to_numpy()
+        groups = [(train, held)]
+        if strata is not None:
+            groups = [
+                (train[strata[train] == c], held[strata[held] == c])
+                for c in np.unique(strata[train])
+            ]
+        parts, held_parts = [], []
+        for rows, held_rows in groups:
+            k = min(self.n_partitions, len(rows))
+            found, centers = cluster_parts(encoded[rows], rows, k, seed, observed[rows])
+            labels = nearest_part(encoded[held_rows], centers)
+            parts += found
+            held_parts += [held_rows[labels == i] for i in range(len(found))]
+        return parts, None, held_parts
 
-    counts, trace, alone = np.zeros(n_pools, dtype=np.int64), [], None
-    added = np.eye(n_pools, dtype=np.int64)
-    rounds = range(SELECTION_ROUNDS)
-    for _ in rounds if bar is None else bar(rounds):
-        candidates = np.array(
-            [mixture_score(counts + added[j]) for j in range(n_pools)]
+    def _kfold_parts(self, train, strata, k, rng):
+        seed = rng.randint(_SEED_MAX)
+        if strata is None:
+            folds = KFold(k, shuffle=True, random_state=seed).split(train)
+        else:
+            with warnings.catch_warnings():  # a value rarer than k is expected
+                warnings.simplefilter("ignore", UserWarning)
+                splitter = StratifiedKFold(k, shuffle=True, random_state=seed)
+                folds = list(splitter.split(train, strata[train]))
+        return [np.sort(train[test]) for _, test in folds]
+
+    def _merge_small_parts(self, parts, values, held_parts):
+        """Pool the parts with too few rows for a member, with a warning."""
+        groups = merged_groups([len(part) for part in parts])
+        if len(groups) == len(parts):
+            return parts, values, held_parts
+        small = [i for group in groups for i in group if len(parts[i]) < MIN_PART_ROWS]
+        names = ", ".join(
+            f"part {i}"
+            + ("" if values is None else f" ({self.partition_column}={values[i]!r})")
+            + f" with {len(parts[i])} row(s)"
+            for i in small
         )
-        if alone is None:
-            alone = candidates
-        best = int(np.argmax(candidates))
-        if trace and candidates[best] <= trace[-1] + tolerance:
-            break
-        counts[best] += 1
-        trace.append(float(candidates[best]))
-        if n_pools == 1:
-            break
-    return counts, alone, np.array(trace)
-
-
-def allocate(n_rows, counts):
-    """Split ``n_rows`` in proportion to ``counts`` (largest remainders).
-
-    Parameters
-    ----------
-    n_rows : int
-    counts : ndarray of shape (n_pools,)
-        Non-negative, not all zero.
-
-    Returns
-    -------
-    taken : ndarray of int of shape (n_pools,)
-        Summing to ``n_rows``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> allocate(10, np.array([1, 2])).tolist()
-    [3, 7]
-    """
-    quota = n_rows * counts / counts.sum()
-    taken = np.floor(quota).astype(np.int64)
-    extra = np.argsort(-(quota - taken), kind="stable")[: n_rows - taken.sum()]
-    taken[extra] += 1
-    return taken
+        warnings.warn(
+            f"partition={self.partition!r}: {names} had fewer than {MIN_PART_ROWS} "
+            f"training rows for a member; pooled into {len(groups)} parts. Merge "
+            "rare values, or lower n_partitions.",
+            UserWarning,
+            stacklevel=5,  # the caller of fit
+        )
+        merged_values = None
+        if values is not None:
+            merged_values = [
+                values[g[0]] if len(g) == 1 else [values[i] for i in g] for g in groups
+            ]
+        return (
+            [np.sort(np.concatenate([parts[i] for i in g])) for g in groups],
+            merged_values,
+            [np.sort(np.concatenate([held_parts[i] for i in g])) for g in groups],
+        )

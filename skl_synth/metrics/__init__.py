@@ -3,12 +3,11 @@
 Imports :mod:`skl_synth.preprocessing` (to read tables) and nothing above it.
 """
 
+from ._scorers import SYNTHESIS_SCORERS, make_synthesis_scorer
 from ._scores import (
-    SYNTHESIS_SCORERS,
     detection_auc,
     early_stopping_score,
     evaluate,
-    make_synthesis_scorer,
     metadata_from_schema,
     synthesis_score,
 )

@@ -3,13 +3,12 @@
 Imports ``ensemble``, ``synthesizers`` and the stages below; nothing above them.
 """
 
+from ._generative import GenerativeAugmenter, GenerativeOverSampler
 from ._samplers import (
     CopulaOverSampler,
     DiffusionOverSampler,
     EnsembleOverSampler,
     GANOverSampler,
-    GenerativeAugmenter,
-    GenerativeOverSampler,
     VAEOverSampler,
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,6 @@ from imblearn.utils import check_target_type
 from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.tree import DecisionTreeClassifier
-from sklearn.tree._tree import Tree
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -30,13 +27,8 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._random import local_random_state
-from ..utils._state import declare
+from ._filter import fit_filter
 from ._interpolation import interpolate_rows
-
-# the default filter, a random forest, and its trees are saved with the sampler
-declare(RandomForestClassifier, "estimator")
-declare(DecisionTreeClassifier, "estimator")
-declare(Tree, "tree")
 
 MIN_CLASS_ROWS = 6
 """Classes to grow with fewer rows get jittered duplication, not a synthesizer."""
@@ -47,7 +39,6 @@ JITTER_SCALE = 0.1
 FILTER_ROUNDS = 10
 """Sampling rounds to replace the rows rejected by the filter."""
 
-_FILTER_THRESHOLD = 0.5
 _MAX_DRAW_FACTOR = 10  # a filter round draws at most this many times the need
 _SEED_MAX = np.iinfo(np.int32).max
 
@@ -61,10 +52,6 @@ def _as_frame(X):
         if isinstance(frame[column].dtype, pd.SparseDtype):
             frame[column] = frame[column].sparse.to_dense()
     return frame
-
-
-def _to_array(dtype, frame):
-    return frame.to_numpy(dtype=dtype)
 
 
 def _target_name(columns):
@@ -199,72 +186,6 @@ def _draw(sample, n_rows, label, row_filter):
         pool = pd.concat(rejected, ignore_index=True)
         rows = pd.concat([rows, pool.iloc[best]], ignore_index=True)
     return rows, n_rejected, n_filled
-
-
-class _RowFilter:
-    """A fitted classifier and the threshold a generated row must reach."""
-
-    def __init__(self, classifier, threshold, to_input=None):
-        self.classifier, self.threshold, self.to_input = (
-            classifier,
-            threshold,
-            to_input,
-        )
-
-    def proba(self, rows, label):
-        """Probability of ``label`` for each row."""
-        column = list(self.classifier.classes_).index(label)
-        data = rows if self.to_input is None else self.to_input(rows)
-        return self.classifier.predict_proba(data)[:, column]
-
-
-class _NumericTable:
-    """Columns as floats for the default filter's forest.
-
-    Numbers and booleans as they are, datetimes in seconds, other columns
-    as ordinal codes of the categories seen in fit; missing values and
-    unseen categories become NaN.
-    """
-
-    def fit(self, frame):
-        self.categories_ = {
-            c: _categories(frame[c]) for c in frame.columns if _is_coded(frame[c])
-        }
-        return self
-
-    def transform(self, frame):
-        columns = [self._column(frame[c], c) for c in frame.columns]
-        return np.column_stack(columns) if columns else np.empty((len(frame), 0))
-
-    def _column(self, series, name):
-        if name in self.categories_:
-            codes = pd.Categorical(series, categories=self.categories_[name]).codes
-            return np.where(codes < 0, np.nan, codes).astype(np.float64)
-        if pd.api.types.is_datetime64_any_dtype(series.dtype):
-            origin = pd.Timestamp(0, tz=getattr(series.dtype, "tz", None))
-            return ((series - origin) / pd.Timedelta(seconds=1)).to_numpy(float)
-        if pd.api.types.is_timedelta64_dtype(series.dtype):
-            return (series / pd.Timedelta(seconds=1)).to_numpy(float)
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _is_coded(series):
-    """Whether a column goes to the forest as ordinal codes."""
-    dtype, types = series.dtype, pd.api.types
-    if isinstance(dtype, pd.CategoricalDtype):
-        return True
-    return not (
-        types.is_bool_dtype(dtype)
-        or types.is_numeric_dtype(dtype)
-        or types.is_datetime64_any_dtype(dtype)
-        or types.is_timedelta64_dtype(dtype)
-    )
-
-
-def _categories(series):
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.dtype.categories
-    return pd.Index(pd.unique(series.dropna()))
 
 
 def _jitter(frame, y, counts, seed):
@@ -480,19 +401,7 @@ class GenerativeSamplerMixin:
         return generated
 
     def _fit_filter(self, X, frame, y, seed):
-        if isinstance(self.filter, (str, Real)):
-            threshold = (
-                _FILTER_THRESHOLD if isinstance(self.filter, str) else self.filter
-            )
-            table = _NumericTable().fit(frame)
-            forest = RandomForestClassifier(
-                class_weight="balanced", n_jobs=self.n_jobs, random_state=seed
-            )
-            forest.fit(table.transform(frame), y)
-            return _RowFilter(forest, float(threshold), table.transform)
-        classifier = clone(self.filter).fit(X, y)
-        to_input = None if isinstance(X, pd.DataFrame) else partial(_to_array, X.dtype)
-        return _RowFilter(classifier, _FILTER_THRESHOLD, to_input)
+        return fit_filter(self.filter, X, frame, y, seed, self.n_jobs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -502,12 +411,3 @@ class GenerativeSamplerMixin:
         tags.input_tags.categorical = True
         tags.non_deterministic = self.random_state is None
         return tags
-
-
-# --------------------------------------------------------------------------
-# the public samplers
-# --------------------------------------------------------------------------
-
-# Default synthesizers: sized for tables of a few hundred to a few thousand
-# rows (the KEEL collection), where a 500-row batch would give one
-# optimizer step per epoch. Measured in benchmarks/oversampling.py.

@@ -1,4 +1,7 @@
-"""Synthesizers: estimators that learn a table and sample new rows."""
+"""Synthesizers: estimators that learn a table and sample new rows like it.
+
+Imports ``metrics``, ``preprocessing`` and ``_nn`` (the torch side); nothing above them.
+"""
 
 from ._base import BaseSynthesizer
 from ._copula import GaussianCopulaSynthesizer

@@ -13,7 +13,8 @@ from .._nn.init import build
 from .._nn.layout import OutputLayout
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
-from ._base import _DEEP_CONSTRAINTS, DeepSynthesizer, condition_spans
+from ._conditions import condition_spans
+from ._deep import _DEEP_CONSTRAINTS, DeepSynthesizer
 
 _POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 _POSITIVE = [Interval(Real, 0, None, closed="neither")]

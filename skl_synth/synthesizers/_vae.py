@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
-import torch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._nn.conditions import ConditionSampler
 from .._nn.init import build
 from .._nn.layout import OutputLayout
-from .._nn.vae import Decoder, Encoder, VAETrainer, decode, interpolate
+from .._nn.vae import Decoder, Encoder, VAETrainer, decode, interpolate_encoded
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
-from ._base import (
-    _DEEP_CONSTRAINTS,
-    ConditionPlan,
-    DeepSynthesizer,
-    condition_spans,
-)
+from ._conditions import ConditionPlan, condition_spans
+from ._deep import _DEEP_CONSTRAINTS, DeepSynthesizer
 
 
 @persistable("estimator")
@@ -206,23 +201,13 @@ class VAESynthesizer(DeepSynthesizer):
             )
         seed = self._sampling_seed()
         device = self._sampling_device()
-        rng = torch.Generator(device=device).manual_seed(seed)
-        layout = OutputLayout(self.encoder_.layout_, device)
         spans, space, columns = self._condition_space(device)
-        data = torch.as_tensor(
-            self.encoder_.transform(X), dtype=torch.float32, device=device
-        )
-        plan = ConditionPlan.from_conditions(self.encoder_, len(X), conditions)
-        if (plan.guide >= 0).all():
-            condition = space.vectors(torch.as_tensor(plan.guide, device=device))
-        else:
-            rows = torch.arange(len(X), device=device)
-            condition = ConditionSampler(data, spans).from_rows(rows, rng)
-        k = min(k_neighbors, len(X) - 1)
-        rows, chosen = interpolate(
-            self.encoder_net_, self.decoder_net_, layout, data, condition,
-            n_samples, k, rng,
+        rows = self.encoder_.transform(X)
+        guide = ConditionPlan.from_conditions(self.encoder_, len(X), conditions).guide
+        encoded = interpolate_encoded(
+            self.encoder_net_, self.decoder_net_, self.encoder_.layout_, rows,
+            guide, spans, space, columns, n_samples=n_samples,
+            k=min(k_neighbors, len(X) - 1), seed=seed, device=device,
         )  # fmt: skip
-        encoded = space.enforce(rows, chosen, columns).cpu().numpy()
         plan = ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
         return plan.enforce(self.encoder_.inverse_transform(encoded))

@@ -59,7 +59,7 @@ def declare(cls, kind):
     Examples
     --------
     >>> from sklearn.preprocessing import QuantileTransformer
-    >>> from skl_synth.utils._state import declare, declared
+    >>> from skl_synth.utils._state import class_path, declare, declared
     >>> _ = declare(QuantileTransformer, "estimator")
     >>> declared(class_path(QuantileTransformer))[0]
     'estimator'
