@@ -48,17 +48,13 @@ fits on the same rows as the default one.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sklearn
-from threadpoolctl import threadpool_info
+from _harness import machine_facts, timed
 
 from skl_synth.preprocessing import TabularEncoder
 
@@ -106,25 +102,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.columns < MIN_COLUMNS:
         parser.error(f"--columns must be at least {MIN_COLUMNS}")
     return args
-
-
-def machine_facts() -> list[str]:
-    return [
-        f"python   {platform.python_version()} ({sys.executable})",
-        f"numpy    {np.__version__}",
-        f"pandas   {pd.__version__}",
-        f"sklearn  {sklearn.__version__}",
-        "torch    not needed",
-        f"cpus     {os.cpu_count()}",
-        f"threads  {thread_pools()}",
-        f"platform {platform.platform()} ({platform.machine()})",
-    ]
-
-
-def thread_pools() -> str:
-    """The BLAS / OpenMP libraries loaded and their thread counts."""
-    pools = [f"{p['prefix']} x{p['num_threads']}" for p in threadpool_info()]
-    return ", ".join(pools) or "none loaded"
 
 
 # --------------------------------------------------------------------------
@@ -209,12 +186,6 @@ def configurations(repeats: int, all_rows_repeats: int) -> list[tuple[dict, int]
         every_row = {"continuous_encoding": "mode_specific", "n_jobs": 1}
         configs.append(({**every_row, "max_fit_rows": None}, all_rows_repeats))
     return configs
-
-
-def timed(function, *args) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
 
 
 def time_steps(frame: pd.DataFrame, params: dict, fits: int, repeats: int) -> dict:

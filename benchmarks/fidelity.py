@@ -73,6 +73,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _harness import log, markdown
 from joblib import Parallel, delayed
 
 from skl_synth.datasets import load_student_placements
@@ -277,15 +278,6 @@ def summarize(results):
     return out, mean
 
 
-def markdown(table):
-    """A summary table as Markdown (for benchmarks/README.md)."""
-    frame = table.reset_index()
-    lines = ["| " + " | ".join(frame.columns) + " |"]
-    lines.append("|" + "---|" * len(frame.columns))
-    lines += ["| " + " | ".join(map(str, row)) + " |" for row in frame.to_numpy()]
-    return "\n".join(lines)
-
-
 def report(results):
     """Print the summary of ``results`` as Markdown, then the verdicts."""
     table, mean = summarize(results)
@@ -324,10 +316,6 @@ def verdicts(mean):
         ]
         lines.append("  marginals: " + (f"missed by {bad}" if bad else "all met"))
     return lines
-
-
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def parse_args(argv=None):

@@ -125,31 +125,43 @@ validation scoring of the early-stopped fits.
 from __future__ import annotations
 
 import argparse
-import math
-import os
 import platform
-import statistics
-import sys
 import time
 import warnings
 from contextlib import ExitStack
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pandas as pd
-import sklearn
 import torch
-from threadpoolctl import threadpool_info, threadpool_limits
-from torch import nn
-from torch.nn import functional as F
+from _harness import (
+    load_average,
+    log,
+    median,
+    sampling_speed,
+    timed,
+    write_csv,
+)
+from _harness import machine_facts as harness_facts
+from _speed_peers import (
+    BATCH_SIZE,
+    ctgan_name,
+    encoded_shape,
+    floor_gan_epochs,
+    floor_vae_epochs,
+    holdout_score,
+    late_median,
+    make_ctgan,
+    time_ctgan,
+)
+from _speed_report import COLUMNS, TARGETS, format_table, ratios
+from _speed_tables import SEED, make_tables
+from threadpoolctl import threadpool_limits
 
 import skl_synth.synthesizers as synthesizers
-from skl_synth.metrics import metadata_from_schema, synthesis_score
+from skl_synth.metrics import metadata_from_schema
 from skl_synth.preprocessing import TabularEncoder
 
-SEED = 0
-BATCH_SIZE = 500
 TOLERANCE = 0.01  # time-to-quality: first validation_score within this of its best
 EARLY_STOPPING = {
     "early_stopping": True,
@@ -164,14 +176,8 @@ QUICK = {
     "speed_epochs": 3,
     "sample_rows": 5_000,
 }
-TARGETS = {"epoch_vs_floor": 1.15, "setup_speedup": 5.0, "ttq_speedup": 3.0}
-# the package's defaults, which the floor and ctgan copy
-GAN_DIMS = {"embedding_dim": 128, "generator_dim": (256, 256), "critic_dim": (256, 256)}
-VAE_DIMS = {"embedding_dim": 128, "compress_dims": (128, 128)}
-PAC = 10
 WARM_UP_ROWS = 200
 KINDS = ("ratios", "history")  # the other CSV files, named after --output
-CTGAN_PARALLEL_ROWS = 500  # ctgan transforms this many rows or more in parallel
 
 
 # --------------------------------------------------------------------------
@@ -214,18 +220,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def machine_facts(args) -> list[str]:
-    pools = ", ".join(f"{p['prefix']} x{p['num_threads']}" for p in threadpool_info())
-    return [
-        f"python   {platform.python_version()} ({sys.executable})",
-        f"torch    {torch.__version__}",
-        f"sklearn  {sklearn.__version__}",
-        f"ctgan    {ctgan_version()}",
-        f"cpus     {os.cpu_count()}",
-        f"threads  torch {torch.get_num_threads()}; {pools}",
-        f"device   {device_name(args.device)}",
-        f"load     {os.getloadavg()[0]:.2f} (1-minute average at start)",
-        f"platform {platform.platform()} ({platform.machine()})",
-    ]
+    return harness_facts(
+        f"ctgan    {ctgan_version()}", f"device   {device_name(args.device)}"
+    )
 
 
 def ctgan_version() -> str:
@@ -241,116 +238,6 @@ def device_name(device: str) -> str:
     if device.startswith("cuda"):
         return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
     return f"{device} ({platform.processor() or platform.machine()})"
-
-
-# --------------------------------------------------------------------------
-# the tables
-# --------------------------------------------------------------------------
-
-
-def mixture_column(rng, cluster: np.ndarray) -> np.ndarray:
-    """Normal modes with distinct means and scales, one per hidden cluster."""
-    n_clusters = cluster.max() + 1
-    means = rng.uniform(-100, 100, n_clusters)
-    stds = rng.uniform(0.5, 10, n_clusters)
-    return np.round(rng.normal(means[cluster], stds[cluster]), 3)
-
-
-def amount_column(rng, cluster: np.ndarray) -> np.ndarray:
-    """Log-normal amounts (long right tail) whose scale follows the cluster."""
-    return np.round(rng.lognormal(3 + 0.5 * cluster, 0.6), 2)
-
-
-def categorical_column(rng, cluster, n_categories: int, missing: float):
-    """Zipf-like strings, shifted by the cluster; ``missing`` of them None."""
-    labels = np.array([f"c{k:02d}" for k in range(n_categories)], dtype=object)
-    weights = 1.0 / np.arange(1, n_categories + 1)
-    draw = rng.choice(n_categories, size=len(cluster), p=weights / weights.sum())
-    values = labels[(draw + 2 * cluster) % n_categories]
-    values[rng.random(len(cluster)) < missing] = None
-    return values
-
-
-def boolean_column(rng, cluster) -> np.ndarray:
-    rates = rng.uniform(0.1, 0.9, cluster.max() + 1)
-    return rng.random(len(cluster)) < rates[cluster]
-
-
-def narrow_table(rng, n_rows: int) -> pd.DataFrame:
-    cluster = rng.choice(4, size=n_rows, p=[0.4, 0.3, 0.2, 0.1])
-    return pd.DataFrame(
-        {
-            "x0": mixture_column(rng, cluster),
-            "x1": mixture_column(rng, cluster),
-            "amount": amount_column(rng, cluster),
-            "kind": categorical_column(rng, cluster, 6, missing=0.05),
-            "flag": boolean_column(rng, cluster),
-        }
-    )
-
-
-def wide_table(rng, n_rows: int) -> pd.DataFrame:
-    cluster = rng.choice(5, size=n_rows, p=[0.3, 0.25, 0.2, 0.15, 0.1])
-    columns = {f"x{i}": mixture_column(rng, cluster) for i in range(6)}
-    columns["amount"] = amount_column(rng, cluster)
-    columns["count"] = rng.poisson(100 + 80 * cluster).astype(np.int64)
-    for i, (n_categories, missing) in enumerate(
-        [(3, 0.0), (5, 0.03), (8, 0.0), (12, 0.03), (30, 0.0)]
-    ):
-        columns[f"cat{i}"] = categorical_column(rng, cluster, n_categories, missing)
-    columns["flag0"] = boolean_column(rng, cluster)
-    columns["flag1"] = boolean_column(rng, cluster)
-    columns["level"] = np.minimum(rng.poisson(1 + cluster / 2), 6).astype(np.int64)
-    return pd.DataFrame(columns)
-
-
-def make_tables(n_rows: int, n_holdout: int) -> dict:
-    """name -> (training rows, held-out rows, discrete columns)."""
-    tables = {}
-    for name, build in (("narrow", narrow_table), ("wide", wide_table)):
-        rng = np.random.default_rng(SEED)
-        frame = build(rng, n_rows + n_holdout)
-        discrete = [
-            c
-            for c in frame.columns
-            if frame[c].dtype == object or frame[c].dtype == bool or c == "level"
-        ]
-        train = frame.iloc[:n_rows].reset_index(drop=True)
-        holdout = frame.iloc[n_rows:].reset_index(drop=True)
-        tables[name] = (train, holdout, discrete)
-    return tables
-
-
-# --------------------------------------------------------------------------
-# timing helpers
-# --------------------------------------------------------------------------
-
-
-def timed(function, *args, **kwargs):
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
-
-
-def sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-
-
-def sampling_speed(sample, n_rows: int) -> float:
-    """Rows per second of ``sample(n_rows)``, after a small warm-up call."""
-    sample(1_000)
-    seconds, _ = timed(sample, n_rows)
-    return n_rows / seconds
-
-
-def holdout_score(holdout, synthetic, metadata) -> float:
-    synthetic = synthetic.astype(holdout.dtypes.to_dict())
-    return synthesis_score(holdout, synthetic, metadata=metadata, random_state=0)
-
-
-def load() -> float:
-    return round(os.getloadavg()[0], 2)
 
 
 # --------------------------------------------------------------------------
@@ -428,11 +315,6 @@ def time_to_quality(cls, train, holdout, discrete, metadata, args):
     return row, history
 
 
-def late_median(durations) -> float:
-    """Median epoch time over the last quarter of a fit (at least one epoch)."""
-    return float(np.median(durations[-max(1, len(durations) // 4) :]))
-
-
 def score_refit(cls, train, holdout, discrete, metadata, args, expected):
     """Holdout score of a refit stopped at the time-to-quality epoch.
 
@@ -458,264 +340,6 @@ def time_copula(cls, train, holdout, discrete, metadata, args) -> dict:
         "ttq_s": fit_seconds,
         "sample_rows_per_s": sampling_speed(model.sample, args.sample_rows),
         "score": holdout_score(holdout, model.sample(len(holdout)), metadata),
-    }
-
-
-def encoded_shape(model) -> tuple[int, int]:
-    """Encoded width and condition width (one-hot groups of discrete columns)."""
-    layout = model.encoder_.layout_
-    condition = sum(s.width for s in layout if s.role == "category")
-    return layout[-1].stop, condition
-
-
-# --------------------------------------------------------------------------
-# the floor: bare PyTorch loops with the same shapes and step counts
-# --------------------------------------------------------------------------
-
-
-class FloorResidual(nn.Module):
-    def __init__(self, n_in, n_out):
-        super().__init__()
-        self.fc, self.bn = nn.Linear(n_in, n_out), nn.BatchNorm1d(n_out)
-
-    def forward(self, x):
-        return torch.cat([F.relu(self.bn(self.fc(x))), x], dim=1)
-
-
-def floor_gan_modules(width, condition):
-    n_in = GAN_DIMS["embedding_dim"] + condition
-    blocks = []
-    for size in GAN_DIMS["generator_dim"]:
-        blocks.append(FloorResidual(n_in, size))
-        n_in += size
-    generator = nn.Sequential(*blocks, nn.Linear(n_in, width))
-    layers, n_in = [], (width + condition) * PAC
-    for size in GAN_DIMS["critic_dim"]:
-        layers += [nn.Linear(n_in, size), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
-        n_in = size
-    critic = nn.Sequential(*layers, nn.Linear(n_in, 1))
-    return generator, critic
-
-
-def floor_penalty(critic, real, fake):
-    alpha = torch.rand(len(real) // PAC, 1, 1, device=real.device)
-    alpha = alpha.expand(-1, PAC, real.shape[1]).reshape(real.shape)
-    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-    out = critic(mixed.reshape(-1, PAC * real.shape[1]))
-    (grads,) = torch.autograd.grad(out.sum(), mixed, create_graph=True)
-    norms = grads.reshape(-1, PAC * real.shape[1]).norm(2, dim=1)
-    return 10.0 * ((norms - 1) ** 2).mean()
-
-
-def floor_gan_step(nets, opts, data, conditions):
-    generator, critic = nets
-    opt_g, opt_d = opts
-    packed = (-1, PAC * (data.shape[1] + conditions.shape[1]))
-    rows = torch.randint(len(data), (BATCH_SIZE,), device=data.device)
-    noise = torch.randn(BATCH_SIZE, GAN_DIMS["embedding_dim"], device=data.device)
-    condition = conditions[rows]
-    with torch.no_grad():
-        fake = torch.tanh(generator(torch.cat([noise, condition], dim=1)))
-    real = torch.cat([data[rows], condition], dim=1)
-    fake = torch.cat([fake, condition], dim=1)
-    loss_d = critic(fake.reshape(packed)).mean() - critic(real.reshape(packed)).mean()
-    penalty = floor_penalty(critic, real, fake)
-    opt_d.zero_grad(set_to_none=True)
-    (loss_d + penalty).backward()
-    opt_d.step()
-    noise = torch.randn(BATCH_SIZE, GAN_DIMS["embedding_dim"], device=data.device)
-    fake = torch.tanh(generator(torch.cat([noise, condition], dim=1)))
-    loss_g = -critic(torch.cat([fake, condition], dim=1).reshape(packed)).mean()
-    opt_g.zero_grad(set_to_none=True)
-    loss_g.backward()
-    opt_g.step()
-    return loss_d.detach() + loss_g.detach()
-
-
-def floor_gan_epochs(width, condition, n_rows, n_epochs, device) -> list[float]:
-    """Seconds of each epoch of the bare GAN loop (``n_rows // 500`` steps)."""
-    data, conditions = floor_data(width, condition, n_rows, device)
-    nets = [m.to(device) for m in floor_gan_modules(width, condition)]
-    opts = [
-        torch.optim.Adam(m.parameters(), lr=2e-4, betas=(0.5, 0.9), weight_decay=1e-6)
-        for m in nets
-    ]
-    steps = max(1, n_rows // BATCH_SIZE)
-    return floor_epochs(
-        lambda: [floor_gan_step(nets, opts, data, conditions) for _ in range(steps)],
-        n_epochs,
-        device,
-    )
-
-
-def floor_vae_modules(width, condition):
-    latent, hidden = VAE_DIMS["embedding_dim"], VAE_DIMS["compress_dims"]
-    encoder = floor_mlp(width + condition, hidden)
-    heads = nn.Linear(hidden[-1], 2 * latent)  # mean and log-variance
-    decoder = nn.Sequential(
-        floor_mlp(latent + condition, hidden), nn.Linear(hidden[-1], width)
-    )
-    return encoder, heads, decoder
-
-
-def floor_mlp(n_in, hidden):
-    layers = []
-    for size in hidden:
-        layers += [nn.Linear(n_in, size), nn.ReLU()]
-        n_in = size
-    return nn.Sequential(*layers)
-
-
-def floor_vae_step(nets, log_sigma, optimizer, rows, condition):
-    encoder, heads, decoder = nets
-    mean, log_var = heads(encoder(torch.cat([rows, condition], dim=1))).chunk(2, 1)
-    latent = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var)
-    raw = decoder(torch.cat([latent, condition], dim=1))
-    error = (rows - torch.tanh(raw)) / log_sigma.exp()
-    reconstruction = (error**2 / 2).sum() + log_sigma.sum() * len(rows)
-    kl = -0.5 * torch.sum(1 + log_var - mean**2 - log_var.exp())
-    loss = (2.0 * reconstruction + kl) / len(rows)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    with torch.no_grad():
-        log_sigma.clamp_(math.log(0.01), 0.0)
-    return loss.detach()
-
-
-def floor_vae_epochs(width, condition, n_rows, n_epochs, device) -> list[float]:
-    """Seconds of each epoch of the bare VAE loop (one pass in batches of 500)."""
-    data, conditions = floor_data(width, condition, n_rows, device)
-    nets = [m.to(device) for m in floor_vae_modules(width, condition)]
-    log_sigma = nn.Parameter(torch.full((width,), math.log(0.1), device=device))
-    params = [p for m in nets for p in m.parameters()] + [log_sigma]
-    optimizer = torch.optim.Adam(params, lr=1e-3, weight_decay=1e-5)
-
-    def epoch():
-        order = torch.randperm(n_rows, device=device)
-        return [
-            floor_vae_step(nets, log_sigma, optimizer, data[index], conditions[index])
-            for index in order.split(BATCH_SIZE)
-        ]
-
-    return floor_epochs(epoch, n_epochs, device)
-
-
-def floor_data(width, condition, n_rows, device):
-    """Random rows of the encoded width and random one-hot conditions."""
-    generator = torch.Generator().manual_seed(SEED)
-    data = torch.rand(n_rows, width, generator=generator) * 2 - 1
-    slots = torch.randint(max(condition, 1), (n_rows,), generator=generator)
-    conditions = F.one_hot(slots, max(condition, 1)).float()[:, :condition]
-    return data.to(device), conditions.to(device)
-
-
-def floor_epochs(run_epoch, n_epochs, device) -> list[float]:
-    seconds = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(SEED)
-        for _ in range(n_epochs):
-            start = time.perf_counter()
-            losses = run_epoch()
-            float(torch.stack(losses).sum())  # one host sync per epoch, as ours
-            sync(device)
-            seconds.append(time.perf_counter() - start)
-    return seconds
-
-
-# --------------------------------------------------------------------------
-# ctgan
-# --------------------------------------------------------------------------
-
-
-class EpochClock:
-    """Stands in for ``tqdm`` in ctgan's modules: notes when each epoch starts."""
-
-    def __init__(self):
-        self.starts = []
-
-    def __call__(self, iterable, **kwargs):
-        return _Ticking(iterable, self.starts)
-
-
-class _Ticking:
-    def __init__(self, iterable, starts):
-        self.iterable, self.starts = iterable, starts
-
-    def __iter__(self):
-        for item in self.iterable:
-            self.starts.append(time.perf_counter())
-            yield item
-
-    def set_description(self, *args, **kwargs):
-        pass
-
-
-def make_ctgan(family: str, epochs: int, device: str):
-    import ctgan
-
-    gpu = device.startswith("cuda")
-    if family == "GAN":
-        return ctgan.CTGAN(
-            embedding_dim=GAN_DIMS["embedding_dim"],
-            generator_dim=GAN_DIMS["generator_dim"],
-            discriminator_dim=GAN_DIMS["critic_dim"],
-            batch_size=BATCH_SIZE,
-            pac=PAC,
-            epochs=epochs,
-            enable_gpu=gpu,
-        )
-    return ctgan.TVAE(
-        embedding_dim=VAE_DIMS["embedding_dim"],
-        compress_dims=VAE_DIMS["compress_dims"],
-        decompress_dims=VAE_DIMS["compress_dims"],
-        batch_size=BATCH_SIZE,
-        epochs=epochs,
-        enable_gpu=gpu,
-    )
-
-
-def start_ctgan_workers(train, discrete) -> None:
-    """Untimed: start the joblib worker processes ctgan's transform uses.
-
-    ``DataTransformer.transform`` runs column by column in
-    ``joblib.Parallel(n_jobs=-1)`` from 500 rows on; the processes take
-    seconds to start and stop after minutes idle. Starting them here keeps
-    that one-off cost out of ctgan's setup time (in its favour).
-    """
-    from ctgan.data_transformer import DataTransformer
-
-    rows = train.iloc[:CTGAN_PARALLEL_ROWS]
-    transformer = DataTransformer()
-    transformer.fit(rows, discrete)
-    transformer.transform(rows)
-
-
-def time_ctgan(family, train, holdout, discrete, metadata, args) -> dict:
-    """Setup, epochs, sampling and score of one ctgan fit of ``--ctgan-epochs``."""
-    model = make_ctgan(family, args.ctgan_epochs, args.device)
-    model.set_random_state(SEED)
-    clock = EpochClock()
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch(f"{type(model).__module__}.tqdm", clock))
-        stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")  # rdt's and pandas' deprecations
-        start_ctgan_workers(train, discrete)
-        start = time.perf_counter()
-        model.fit(train, discrete_columns=discrete)
-        end = time.perf_counter()
-        speed = sampling_speed(model.sample, args.sample_rows)
-        synthetic = model.sample(len(holdout))
-    epochs = np.diff([*clock.starts, end])
-    return {
-        "setup_s": clock.starts[0] - start,
-        "epoch_s": float(np.median(epochs)),
-        "sample_rows_per_s": speed,
-        "fit_s": end - start,
-        "epochs": len(epochs),
-        "late_epoch_s": late_median(epochs),
-        "ttq_s": end - start,
-        "score": holdout_score(holdout, synthetic, metadata),
     }
 
 
@@ -775,106 +399,14 @@ def run_table(table, train, holdout, discrete, args):
     return rows, histories
 
 
-def ctgan_name(family: str) -> str:
-    return {"GAN": "ctgan.CTGAN", "VAE": "ctgan.TVAE"}[family]
-
-
 def record(table, family, model, values) -> dict:
-    return {"table": table, "family": family, "model": model, **values, "load": load()}
-
-
-def median(values) -> float:
-    return float(statistics.median(values))
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------
-# tables of results
-# --------------------------------------------------------------------------
-
-COLUMNS = [
-    "table",
-    "model",
-    "width",
-    "setup_s",
-    "epoch_s",
-    "sample_rows_per_s",
-    "fit_s",
-    "epochs",
-    "late_epoch_s",
-    "es_epoch_s",
-    "scored",
-    "ttq_epoch",
-    "ttq_s",
-    "val_at_ttq",
-    "val_best",
-    "score",
-    "score_best",
-    "same",
-    "load",
-]
-
-
-def ratios(results: pd.DataFrame) -> pd.DataFrame:
-    """Per table and family: our numbers against the floor's and ctgan's."""
-    out = []
-    for (table, family), group in results[results["family"] != ""].groupby(
-        ["table", "family"], sort=False
-    ):
-        by_model = group.set_index("model")
-        ours = by_model.loc[f"{family}Synthesizer"]
-        floor, peer = by_model.loc["floor"], by_model.loc[ctgan_name(family)]
-        row = {
-            "table": table,
-            "family": family,
-            "epoch_vs_floor": ours["epoch_s"] / floor["epoch_s"],
-            "setup_speedup": peer["setup_s"] / ours["setup_s"],
-            "ttq_speedup": peer["fit_s"] / ours["ttq_s"],
-            "our_score": ours["score"],
-            "ctgan_score": peer["score"],
-        }
-        row["targets_met"] = targets_met(row)
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-def targets_met(row: dict) -> str:
-    met = [
-        row["epoch_vs_floor"] <= TARGETS["epoch_vs_floor"],
-        row["setup_speedup"] >= TARGETS["setup_speedup"],
-        row["ttq_speedup"] >= TARGETS["ttq_speedup"]
-        and row["our_score"] >= row["ctgan_score"],
-    ]
-    return " ".join("yes" if m else "NO" for m in met)
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """Fixed decimals per kind of column; blanks where a row has no value."""
-    shown = table.astype(object).copy()
-    for column in table.columns:
-        style = column_style(column)
-        if style:
-            shown[column] = [
-                "" if pd.isna(v) else style.format(v) for v in table[column]
-            ]
-    return shown.where(table.notna(), "").to_string(index=False)
-
-
-def column_style(column: str) -> str | None:
-    if column in ("width", "epochs", "scored", "ttq_epoch"):
-        return "{:.0f}"
-    if column == "sample_rows_per_s":
-        return "{:,.0f}"
-    if column.endswith("speedup"):
-        return "{:.1f}"
-    if column == "epoch_vs_floor":
-        return "{:.2f}"
-    if column.endswith("_s") or "score" in column or column.startswith("val_"):
-        return "{:.3f}"
-    return None
+    return {
+        "table": table,
+        "family": family,
+        "model": model,
+        **values,
+        "load": load_average(),
+    }
 
 
 # --------------------------------------------------------------------------
@@ -916,12 +448,10 @@ def main(argv=None) -> None:
 
 def write_results(output: Path, results, summary, histories) -> list[Path]:
     """The results, ratios (``*_ratios.csv``) and histories (``*_history.csv``)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
     paths = [output, *(output.with_name(f"{output.stem}_{k}.csv") for k in KINDS)]
     history = pd.concat(histories, ignore_index=True) if histories else pd.DataFrame()
-    for path, frame in zip(paths, (results, summary, history), strict=True):
-        frame.to_csv(path, index=False, float_format="%.6g")
-    return paths
+    frames = (results, summary, history)
+    return [write_csv(f, p) for f, p in zip(frames, paths, strict=True)]
 
 
 if __name__ == "__main__":
