@@ -1,0 +1,150 @@
+"""The package's layout: stages import downward, torch stays in _nn, modules stay short.
+
+The layers are those of docs/architecture.rst; a new module goes in one of
+them, and a new subpackage needs a line here and there.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "skl_synth"
+
+# Bottom first: a module may import its own stage and those below it.
+LAYERS = [
+    ["skl_synth.utils", "skl_synth.utils._random", "skl_synth.utils._docstrings"],
+    ["skl_synth.utils._state"],
+    ["skl_synth.preprocessing", "skl_synth._nn", "skl_synth.datasets"],
+    ["skl_synth.metrics"],
+    ["skl_synth.synthesizers"],
+    ["skl_synth.ensemble"],
+    ["skl_synth.over_sampling"],
+    ["skl_synth.persistence", "skl_synth.report"],
+    ["skl_synth.cli", "skl_synth.__main__"],
+    # what checks or tests the estimators imports what it checks
+    ["skl_synth.utils.estimator_checks", "skl_synth.utils._testing"],
+]
+# Modules longer than the limit, each one class that splitting would scatter.
+LONG_MODULES = {}
+MAX_LINES = 500
+
+
+def module_name(path):
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer_of(name):
+    """The layer of the longest stage that ``name`` is or lies in."""
+    matches = [
+        (len(stage), level)
+        for level, stages in enumerate(LAYERS)
+        for stage in stages
+        if name == stage or name.startswith(stage + ".")
+    ]
+    assert matches, f"{name} belongs to no layer of tests/test_layout.py"
+    return max(matches)[1]
+
+
+def imports(path):
+    """(imported module, line) for every skl_synth or torch import, lazy ones too."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module
+            if node.module:
+                yield target, node.lineno
+            else:  # "from . import x": x may be a submodule
+                for alias in node.names:
+                    yield f"{target}.{alias.name}", node.lineno
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_imports_run_downward(path):
+    name = module_name(path)
+    if name == "skl_synth":
+        return
+    level = layer_of(name)
+    upward = [
+        f"line {line}: {target} (layer {layer_of(target)} > {level})"
+        for target, line in imports(path)
+        if target.startswith("skl_synth.")
+        and target != "skl_synth.__version__"
+        and layer_of(target) > level
+    ]
+    assert not upward, f"{name} imports upward:\n" + "\n".join(upward)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_torch_is_imported_by_nn_only(path):
+    name = module_name(path)
+    if name.startswith("skl_synth._nn"):
+        return
+    direct = [
+        f"line {line}: {target}"
+        for target, line in imports(path)
+        if target == "torch" or target.startswith(("torch.", "safetensors"))
+    ]
+    assert not direct, f"{name} imports torch directly:\n" + "\n".join(direct)
+
+
+def test_modules_are_short():
+    long = {
+        module_name(path): n
+        for path in [*MODULES, *sorted((ROOT / "benchmarks").glob("*.py"))]
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {k: long.get(k) for k in LONG_MODULES}, (
+        f"modules over {MAX_LINES} lines: {long}"
+    )
+
+
+def test_no_import_cycles_between_stages():
+    edges = {}
+    for path in MODULES:
+        source = module_name(path)
+        for target, _ in imports(path):
+            if target.startswith("skl_synth.") and target != "skl_synth.__version__":
+                edges.setdefault(stage(source), set()).add(stage(target))
+    for start, targets in edges.items():
+        for target in targets - {start}:
+            assert start not in reachable(edges, target, {start}), (start, target)
+
+
+def stage(name):
+    parts = [*name.split("."), ""]
+    return ".".join(parts[:3] if parts[1] == "utils" else parts[:2])
+
+
+def reachable(edges, node, seen):
+    found = set()
+    for nxt in edges.get(node, ()):
+        if nxt not in seen | found:
+            found |= {nxt} | reachable(edges, nxt, seen | found | {nxt})
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE),
+    ids=lambda p: module_name(p),
+)
+def test_each_stage_opens_with_a_short_docstring(path):
+    docstring = ast.get_docstring(ast.parse(path.read_text()))
+    assert docstring, f"{module_name(path)} has no docstring"
+    lines = [line for line in docstring.splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 3, f"{module_name(path)}: {len(lines)} lines"
