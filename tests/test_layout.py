@@ -5,6 +5,7 @@ them, and a new subpackage needs a line here and there.
 """
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,85 @@ def test_each_stage_opens_with_a_short_docstring(path):
     assert docstring, f"{module_name(path)} has no docstring"
     lines = [line for line in docstring.splitlines() if line.strip()]
     assert 1 <= len(lines) <= 3, f"{module_name(path)}: {len(lines)} lines"
+
+
+# The public names of each public module, as they were before the layout
+# change (issue 20): moving code between private modules must not change them.
+PUBLIC_API = {
+    "skl_synth": ["TabularEncoder", "__version__", "load", "save"],
+    "skl_synth.preprocessing": ["Span", "TabularEncoder"],
+    "skl_synth.synthesizers": [
+        "BaseSynthesizer",
+        "DiffusionSynthesizer",
+        "GANSynthesizer",
+        "GaussianCopulaSynthesizer",
+        "VAESynthesizer",
+    ],
+    "skl_synth.ensemble": ["EnsembleSynthesizer"],
+    "skl_synth.over_sampling": [
+        "CopulaOverSampler",
+        "DiffusionOverSampler",
+        "EnsembleOverSampler",
+        "GANOverSampler",
+        "GenerativeAugmenter",
+        "GenerativeOverSampler",
+        "VAEOverSampler",
+    ],
+    "skl_synth.metrics": [
+        "SYNTHESIS_SCORERS",
+        "detection_auc",
+        "early_stopping_score",
+        "evaluate",
+        "make_synthesis_scorer",
+        "metadata_from_schema",
+        "synthesis_score",
+    ],
+    "skl_synth.report": ["make_report"],
+    "skl_synth.persistence": ["load", "save"],
+    "skl_synth.cli": ["main"],
+    "skl_synth.datasets": ["load_student_placements"],
+    "skl_synth.utils.estimator_checks": [
+        "check_synthesizer",
+        "check_synthesizer_clone",
+        "check_synthesizer_conditions",
+        "check_synthesizer_determinism",
+        "check_synthesizer_global_random_state",
+        "check_synthesizer_n_samples",
+        "check_synthesizer_not_fitted",
+        "check_synthesizer_pickle",
+        "check_synthesizer_sample_dataframe",
+        "check_synthesizer_sample_ndarray",
+        "check_synthesizer_score_columns",
+        "parametrize_with_synthesizer_checks",
+        "synthesizer_checks",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", PUBLIC_API)
+def test_public_names_stay(name):
+    module = importlib.import_module(name)
+    assert sorted(module.__all__) == PUBLIC_API[name]
+    assert all(hasattr(module, attribute) for attribute in module.__all__)
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "skl_synth._schema",
+        "skl_synth._codecs",
+        "skl_synth._mixture",
+        "skl_synth._evaluation",
+        "skl_synth._partitions",
+        "skl_synth._resampling",
+        "skl_synth._interpolation",
+        "skl_synth._serialization",
+        "skl_synth._deserialization",
+        "skl_synth._cli_commands",
+    ],
+)
+def test_moved_private_modules_are_gone(old):
+    # the changelog says where each went; no alias keeps the old path alive
+    with pytest.raises(ModuleNotFoundError, match=old.replace(".", r"\.")):
+        importlib.import_module(old)
+    assert old in (ROOT / "docs" / "changelog.rst").read_text()
