@@ -332,6 +332,7 @@ def test_clone_and_pickle_round_trip(fitted):
     )
     assert clone(copula).get_params() == {
         "discrete_columns": None,
+        "column_kinds": None,
         "reject_copies": False,
         "random_state": 0,
     }

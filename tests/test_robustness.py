@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import GenerativeAugmenter, GenerativeOverSampler
+from skl_synth.over_sampling._keys import identifier_columns
 from skl_synth.preprocessing import TabularEncoder
 from skl_synth.synthesizers import (
     DiffusionSynthesizer,
@@ -231,14 +232,19 @@ def attempt(action):
         raise Refused(str(error)) from error
 
 
-def check_table(X, out, n_rows):
-    """``out`` is a valid generated (or decoded) version of the table ``X``."""
+def check_table(X, out, n_rows, keys=()):
+    """``out`` is a valid generated (or decoded) version of the table ``X``;
+    its identifier columns ``keys`` hold fresh values: unique, none of ``X``'s."""
     assert isinstance(out, pd.DataFrame)
     assert out.shape == (n_rows, X.shape[1])
     assert list(out.columns) == list(X.columns)
     assert out.dtypes.equals(X.dtypes), (out.dtypes, X.dtypes)
     for j, name in enumerate(X.columns):
         real, fake = X.iloc[:, j], out.iloc[:, j]
+        if name in keys:
+            fresh = fake.dropna().astype(object)
+            assert fresh.is_unique and not fresh.isin(set(real.dropna())).any(), name
+            continue
         if not real.isna().any():
             assert not fake.isna().any(), f"missing values in {name!r}"
         fake = fake.dropna()
@@ -251,6 +257,10 @@ def check_table(X, out, n_rows):
             seen = set(real.dropna().astype(object))
             unseen = [v for v in fake.astype(object) if v not in seen]
             assert not unseen, f"{name!r}: values never seen in training {unseen[:3]}"
+
+
+def identifiers(encoder):
+    return [s.name for s in encoder.schema_ if s.kind == "identifier"]
 
 
 def _ordered(dtype):
@@ -281,7 +291,7 @@ def test_encoder(X, discrete):
         return
     assert encoded.dtype == np.float32 and np.isfinite(encoded).all()
     decoded = encoder.inverse_transform(encoded)
-    check_table(X, decoded, len(X))
+    check_table(X, decoded, len(X), identifiers(encoder))
     for schema in encoder.schema_:  # discrete columns come back exactly
         if schema.is_discrete:
             pd.testing.assert_series_equal(decoded[schema.name], X[schema.name])
@@ -315,12 +325,13 @@ def check_synthesizer(model, X):
         attempt(lambda: model.fit(X))
     except Refused:
         return
-    check_table(X, attempt(lambda: model.sample(7)), 7)
+    keys = identifiers(model.encoder_)
+    check_table(X, attempt(lambda: model.sample(7)), 7, keys)
     discrete = [s.name for s in model.encoder_.schema_ if s.is_discrete]
     if discrete:
         value = X[discrete[0]].dropna().iloc[0]
         out = attempt(lambda: model.sample(5, conditions={discrete[0]: value}))
-        check_table(X, out, 5)
+        check_table(X, out, 5, keys)
         # compared as objects: pandas' string dtype says "\x00" != "\x00"
         assert all(v == value for v in out[discrete[0]].astype(object))
     assert_frame_equal(X, before)
@@ -347,7 +358,10 @@ def test_sampler(make, data):
     except Refused:
         return
     assert len(X_res) == len(y_res) >= len(X)
-    check_table(X, X_res, len(y_res))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        keys = identifier_columns(X, sampler._synthesizer())
+    check_table(X, X_res.iloc[len(X) :], len(y_res) - len(X), keys)
     assert_frame_equal(X_res.iloc[: len(X)], X)  # the real rows come first
     assert set(y_res) == set(y)
 

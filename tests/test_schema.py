@@ -38,7 +38,8 @@ def test_dtype_rules():
     frame = pd.DataFrame(
         {
             "float": rng.normal(size=n),
-            "many_ints": np.arange(n),
+            "many_ints": np.arange(n) * 3,  # unique, not consecutive: numbers
+            "row_number": np.arange(n),  # consecutive: a key (issue 21)
             "few_ints": np.arange(n) % MAX_DISCRETE_INTEGERS,
             "too_many_ints": np.arange(n) % (MAX_DISCRETE_INTEGERS + 1),
             "whole_floats": (np.arange(n) % 3).astype(float),
@@ -59,6 +60,7 @@ def test_dtype_rules():
     assert kinds(frame) == {
         "float": "continuous",
         "many_ints": "continuous",
+        "row_number": "identifier",
         "few_ints": "discrete",
         "too_many_ints": "continuous",
         "whole_floats": "discrete",

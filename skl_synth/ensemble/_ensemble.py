@@ -320,6 +320,7 @@ class EnsembleSynthesizer(
         "refit": ["boolean"],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "discrete_columns": ["array-like", None],
+        "column_kinds": [dict, None],
         "reject_copies": ["boolean"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -338,6 +339,7 @@ class EnsembleSynthesizer(
         refit=False,
         time_budget=None,
         discrete_columns=None,
+        column_kinds=None,
         reject_copies=False,
         n_jobs=None,
         verbose=0,
@@ -352,6 +354,7 @@ class EnsembleSynthesizer(
         self.refit = refit
         self.time_budget = time_budget
         self.discrete_columns = discrete_columns
+        self.column_kinds = column_kinds
         self.reject_copies = reject_copies
         self.n_jobs = n_jobs
         self.verbose = verbose

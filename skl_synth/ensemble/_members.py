@@ -95,9 +95,12 @@ class _MemberFitMixin:
     def _job(self, frame, name, estimator, part, rows, seed):
         """(member name, synthesizer name, part, unfitted member, rows, dropped
         columns): a member of ``estimator`` to fit on ``rows``."""
-        dropped = list(frame.columns[frame.iloc[rows].isna().all(axis=0).to_numpy()])
+        empty = frame.iloc[rows].isna().all(axis=0).to_numpy()
+        # identifiers are the ensemble's to generate, unique over all members
+        keys = [s.kind == "identifier" for s in self.encoder_.schema_]
+        dropped = list(frame.columns[empty | np.array(keys)])
         discrete = [s.name for s in self.encoder_.schema_ if s.is_discrete]
-        member = _member(estimator, discrete, dropped, seed)
+        member = _member(estimator, discrete, dropped, seed, self.column_kinds)
         return (f"{name}_{part}", name, part, member, rows, dropped)
 
     def _allowances(self, jobs, share, start):
@@ -165,7 +168,7 @@ class _MemberFitMixin:
             self.refitted_[j] = True
 
 
-def _member(estimator, discrete, dropped, seed):
+def _member(estimator, discrete, dropped, seed, kinds=None):
     """An unfitted member: a clone with its own seed and the shared column kinds."""
     member = clone(estimator)
     params = member.get_params(deep=False)
@@ -173,6 +176,9 @@ def _member(estimator, discrete, dropped, seed):
         member.set_params(random_state=int(seed))
     if "discrete_columns" in params and params["discrete_columns"] is None:
         member.set_params(discrete_columns=[c for c in discrete if c not in dropped])
+    if kinds and "column_kinds" in params and params["column_kinds"] is None:
+        kept = {c: k for c, k in kinds.items() if c not in dropped}
+        member.set_params(column_kinds=kept or None)
     return member
 
 

@@ -14,7 +14,8 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from ..preprocessing._schema import _preview, column_to_codes
+from ..preprocessing._conversions import column_to_codes
+from ..preprocessing._schema import _preview
 from ..synthesizers._base import _SEED_MAX
 
 # Clusters smaller than this share of the mean cluster size are merged.

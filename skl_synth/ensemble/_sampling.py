@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..preprocessing._schema import column_to_codes
+from ..preprocessing._conversions import column_to_codes
 from ..synthesizers._base import _SEED_MAX
 from ._members import _reseeded
 
@@ -51,6 +51,9 @@ class _MixtureSamplingMixin:
         columns = [
             table[s.name]
             if s.name in table.columns
+            # a placeholder: the ensemble draws the identifiers of all rows
+            else pd.Series(every_row, name=s.name).astype(s.dtype)
+            if s.kind == "identifier"
             else self._missing_cells[s.name].iloc[every_row].reset_index(drop=True)
             for s in self.encoder_.schema_
         ]

@@ -320,3 +320,20 @@ def _check_dtypes(real, other, name):
                 f"({other[column].dtype}); convert one (e.g. with astype) so that "
                 "both hold the same kind of values."
             )
+
+
+def _without_identifiers(real, synthetic, metadata, *others):
+    """The tables and single-table metadata without the "id" columns: a
+    generated key is new by design, and scoring it would only tell rows
+    apart."""
+    columns = metadata.get("columns") if isinstance(metadata, dict) else None
+    if not columns:
+        return (real, synthetic, metadata, *others)
+    ids = [c for c in real.columns if columns.get(str(c), {}).get("sdtype") == "id"]
+    if not ids:
+        return (real, synthetic, metadata, *others)
+    kept = {k: v for k, v in columns.items() if v.get("sdtype") != "id"}
+    tables = [
+        t if t is None else t.drop(columns=ids) for t in (real, synthetic, *others)
+    ]
+    return (*tables[:2], {**metadata, "columns": kept}, *tables[2:])

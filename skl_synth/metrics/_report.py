@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..preprocessing._schema import infer_schema
+from ._evaluation import _without_identifiers
 from ._html import _page
 from ._scores import _as_frames, evaluate, metadata_from_schema
 
@@ -125,10 +126,9 @@ def make_report(
         real, synthetic, target=target, holdout=holdout, random_state=random_state
     )
     real, synthetic = _as_frames(real, synthetic)
-    sdtypes = {
-        name: column["sdtype"]
-        for name, column in metadata_from_schema(infer_schema(real))["columns"].items()
-    }
+    metadata = metadata_from_schema(infer_schema(real, warn=False))
+    real, synthetic, metadata = _without_identifiers(real, synthetic, metadata)
+    sdtypes = {name: column["sdtype"] for name, column in metadata["columns"].items()}
     figures = {
         "distributions": _distribution_figure(real, synthetic, sdtypes),
         "associations": _association_figure(real, synthetic, sdtypes),

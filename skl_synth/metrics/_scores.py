@@ -33,6 +33,7 @@ from ._evaluation import (
     _to_frame,
     _utility_model,
     _utility_rows,
+    _without_identifiers,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ _SDTYPES = {
     "discrete": "categorical",
     "boolean": "boolean",
     "datetime": "datetime",
+    "identifier": "id",  # keys: left out of every score
 }
 
 
@@ -64,7 +66,8 @@ def metadata_from_schema(schema) -> dict:
     -------
     metadata : dict
         ``{"columns": {name: {"sdtype": ...}}}`` with sdtypes "numerical",
-        "categorical", "boolean" and "datetime"; column names are strings.
+        "categorical", "boolean", "datetime" and "id" (identifier columns,
+        which the scores leave out); column names are strings.
 
     Examples
     --------
@@ -142,9 +145,11 @@ def _detection_data(real, synthetic):
             f"{len(real)} and {len(synthetic)}."
         )
     both = pd.concat([real, synthetic], ignore_index=True)
-    features = TabularEncoder(
-        continuous_encoding="standard", random_state=0
-    ).fit_transform(both)
+    with warnings.catch_warnings():  # keys found here are left out, silently
+        warnings.filterwarnings("ignore", "columns .* look like identifiers")
+        features = TabularEncoder(
+            continuous_encoding="standard", random_state=0
+        ).fit_transform(both)
     return features, np.r_[np.ones(len(real)), np.zeros(len(synthetic))]
 
 
@@ -211,7 +216,8 @@ def synthesis_score(real, synthetic, *, metadata=None, random_state=None) -> flo
 def _synthesis_score(real, synthetic, metadata, random_state, detection):
     real, synthetic = _as_frames(real, synthetic)
     if metadata is None:
-        metadata = metadata_from_schema(infer_schema(real))
+        metadata = metadata_from_schema(infer_schema(real, warn=False))
+    real, synthetic, metadata = _without_identifiers(real, synthetic, metadata)
     quality = quality_score(real, synthetic, metadata)
     auc = detection(real, synthetic, random_state=random_state)
     return 0.5 * quality + 0.5 * (1.0 - (2.0 * max(auc, 0.5) - 1.0))
@@ -391,6 +397,9 @@ def evaluate(
         real, synthetic, holdout, target, estimator
     )
     metadata = _metadata_for(real, metadata)
+    real, synthetic, metadata, holdout = _without_identifiers(
+        real, synthetic, metadata, holdout
+    )
     if not isinstance(random_state, Integral):
         random_state = int(local_random_state(random_state).randint(_SEED_MAX))
     rows = _fidelity_rows(real, synthetic, metadata, random_state)
@@ -461,7 +470,7 @@ def _as_frames(real, synthetic):
 def _metadata_for(real, metadata):
     """sdmetrics single-table metadata describing every column of ``real``."""
     if metadata is None:
-        return metadata_from_schema(infer_schema(real))
+        return metadata_from_schema(infer_schema(real, warn=False))
     if not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict; got {type(metadata).__name__}.")
     if "tables" in metadata:

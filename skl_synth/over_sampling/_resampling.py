@@ -29,6 +29,12 @@ from sklearn.utils.validation import (
 from ..utils._random import local_random_state
 from ._filter import fit_filter
 from ._interpolation import interpolate_rows
+from ._keys import (
+    _check_not_identifier,
+    _with_fresh_keys,
+    for_columns,
+    identifier_columns,
+)
 
 MIN_CLASS_ROWS = 6
 """Classes to grow with fewer rows get jittered duplication, not a synthesizer."""
@@ -265,6 +271,7 @@ class GenerativeSamplerMixin:
         return super().set_params(**params)
 
     def _check_X_y(self, X, y, accept_sparse=None):
+        _check_not_identifier(y, self._synthesizer())
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if sparse.issparse(X):
             raise TypeError(
@@ -283,7 +290,13 @@ class GenerativeSamplerMixin:
 
     def _fit_resample(self, X, y):
         seeds = local_random_state(self.random_state).randint(_SEED_MAX, size=4)
-        frame = _as_frame(X)
+        full = _as_frame(X)
+        # identifiers are not learned: the new rows get fresh ones at the end
+        keys = identifier_columns(full, self._synthesizer())
+        frame = full.drop(columns=keys) if keys else full
+        if keys:  # what a given filter classifier is fitted on, too
+            positions = [full.columns.get_loc(k) for k in keys]
+            X = frame if isinstance(X, pd.DataFrame) else np.delete(X, positions, 1)
         grow = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
         small = [c for c in grow if np.sum(y == c) < MIN_CLASS_ROWS]
         learn = {c: n for c, n in grow.items() if c not in small}
@@ -334,9 +347,11 @@ class GenerativeSamplerMixin:
             generated[c] = pd.concat(
                 [generated.get(c, rows.iloc[:0]), rows], ignore_index=True
             )
-        X_new = pd.concat(
-            [frame, *(generated[c] for c in grow)], ignore_index=True, copy=False
-        )
+        new = [generated[c] for c in grow]
+        if keys:
+            new = [_with_fresh_keys(full, pd.concat(new, ignore_index=True), seeds[3])]
+            frame = full
+        X_new = pd.concat([frame, *new], ignore_index=True, copy=False)
         y_new = np.concatenate([y, *(np.full(grow[c], c, dtype=y.dtype) for c in grow)])
         if isinstance(X, pd.DataFrame):
             return X_new, y_new
@@ -352,7 +367,7 @@ class GenerativeSamplerMixin:
         return prior_draw
 
     def _generate(self, frame, y, counts, row_filter, seed):
-        synthesizer = self._synthesizer()
+        synthesizer = for_columns(self._synthesizer(), frame.columns)
         draw = self._draw_function(synthesizer)
         if self.reject_copies:
             if "reject_copies" not in synthesizer.get_params(deep=False):

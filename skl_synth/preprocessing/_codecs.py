@@ -20,17 +20,17 @@ from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils import check_random_state
 
 from ..utils._state import declare, persistable
-from ._mixture import fit_dp_mixture
-from ._schema import (
+from ._conversions import (
     MISSING_CODE,
     UNKNOWN_CODE,
-    ColumnSchema,
-    _preview,
     codes_to_column,
     column_to_codes,
     column_to_float,
     float_to_column,
 )
+from ._identifiers import IdentifierCodec
+from ._mixture import fit_dp_mixture
+from ._schema import ColumnSchema, _preview
 
 declare(QuantileTransformer, "estimator")  # the quantile codec's transformer
 
@@ -315,6 +315,9 @@ class ColumnCodec:
 
     def fit(self, series: pd.Series):
         schema, params = self.schema, self.params
+        if schema.kind == "identifier":
+            self.codec_ = IdentifierCodec().fit(series)
+            return self
         if schema.is_discrete:
             self.codec_ = OneHotCodec(
                 len(schema.categories),
@@ -339,6 +342,8 @@ class ColumnCodec:
         return self
 
     def parts(self, name: str) -> tuple[_Part, ...]:
+        if self.schema.kind == "identifier":  # not learned: no columns
+            return ()
         if self.schema.is_discrete:
             return self.codec_.parts(name, self.schema.categories)
         parts = self.codec_.parts(name)
@@ -350,6 +355,8 @@ class ColumnCodec:
     def transform(self, series: pd.Series, handle_unknown: str, out=None) -> np.ndarray:
         """The column's block; one-hot blocks are written into ``out`` if given."""
         schema = self.schema
+        if schema.kind == "identifier":
+            return np.empty((len(series), 0), dtype=np.float32)
         if schema.is_discrete:
             codes = column_to_codes(series, schema)
             self._check_missing(codes == MISSING_CODE)
@@ -368,12 +375,22 @@ class ColumnCodec:
 
     def inverse(self, block: np.ndarray, rng) -> pd.Series:
         schema = self.schema
+        if schema.kind == "identifier":
+            return self.fresh(len(block), rng)
         if schema.is_discrete:
             return codes_to_column(self.codec_.inverse(block, rng), schema)
         values = self.codec_.inverse(block[:, : self._value_width])
         if schema.has_missing:
             values = np.where(block[:, -2:].argmax(axis=1) == 1, np.nan, values)
         return float_to_column(values, schema)
+
+    def fresh(self, n_rows: int, rng, offset=None) -> pd.Series:
+        """An identifier column of ``n_rows`` new values, none a training one."""
+        values = self.codec_.sample(n_rows, rng, offset)
+        missing = pd.isna(values)
+        if missing.any():
+            values[missing] = self.schema.missing_value
+        return pd.Series(values, name=self.schema.name).astype(self.schema.dtype)
 
     def _check_missing(self, missing):
         if missing.any() and not self.schema.has_missing:

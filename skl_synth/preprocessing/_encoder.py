@@ -103,6 +103,19 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
         When given, a numeric column is discrete exactly when it is listed.
 
+        Columns not listed whose values are all unique strings, or
+        consecutive integers, none missing, in at least 20 rows, are
+        identifiers (keys such as customer ids), with a warning naming them:
+        they take no encoded columns, and ``inverse_transform`` gives them
+        fresh values, unique, never a training value, in the training
+        values' format.
+
+    column_kinds : dict, default=None
+        ``{column: kind}`` overriding the inference for the named columns:
+        ``"identifier"`` (strings or integers generated fresh, as above),
+        ``"discrete"`` (one-hot, even for unique values) or ``"continuous"``
+        (numbers, datetimes or timedeltas only).
+
     continuous_encoding : {"mode_specific", "quantile", "standard"}, \
             default="mode_specific"
         How continuous (and datetime) columns are encoded:
@@ -210,6 +223,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "discrete_columns": ["array-like", None],
+        "column_kinds": [dict, None],
         "continuous_encoding": [StrOptions({"mode_specific", "quantile", "standard"})],
         "max_modes": [Interval(Integral, 1, None, closed="left")],
         "max_fit_rows": [Interval(Integral, 1, None, closed="left"), None],
@@ -228,6 +242,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self,
         *,
         discrete_columns=None,
+        column_kinds=None,
         continuous_encoding="mode_specific",
         max_modes=10,
         max_fit_rows=10_000,
@@ -238,6 +253,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         random_state=None,
     ):
         self.discrete_columns = discrete_columns
+        self.column_kinds = column_kinds
         self.continuous_encoding = continuous_encoding
         self.max_modes = max_modes
         self.max_fit_rows = max_fit_rows
@@ -266,7 +282,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self._validate_params()
         frame = self._check_input(X, reset=True)
         discrete = self.discrete_columns
-        self.schema_ = infer_schema(frame, None if discrete is None else list(discrete))
+        self.schema_ = infer_schema(
+            frame, None if discrete is None else list(discrete), self.column_kinds
+        )
         rng = local_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(self.schema_))
         params = {
@@ -325,14 +343,20 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The container type, columns and dtypes seen during fit.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=(np.float32, np.float64), input_name="X")
+        return self._decode(X, local_random_state(self.random_state))
+
+    def _decode(self, X, rng):
+        """``inverse_transform`` drawing identifiers (and infrequent categories)
+        from ``rng``: a synthesizer passes each ``sample`` call's own."""
+        X = check_array(
+            X, dtype=(np.float32, np.float64), input_name="X", ensure_min_features=0
+        )
         if X.shape[1] != self._width:
             raise ValueError(
                 f"X has {X.shape[1]} encoded columns, but this encoder produces "
                 f"{self._width}; pass the output of transform (or of a generator "
                 "built on this encoder's layout_)."
             )
-        rng = local_random_state(self.random_state)
         columns = [
             codec.inverse(X[:, block], rng)
             for codec, block in zip(

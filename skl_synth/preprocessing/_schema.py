@@ -1,6 +1,6 @@
 """Column kinds: inference from a DataFrame, and lossless conversions.
 
-Every column of a table is one of four kinds:
+Every column of a table is one of five kinds:
 
 ``"continuous"``
     Numbers learned as a distribution (floats, many-valued integers,
@@ -13,10 +13,16 @@ Every column of a table is one of four kinds:
 ``"datetime"``
     ``datetime64`` columns, with or without a time zone, learned as
     continuous numbers of ticks and restored to the same dtype and resolution.
+``"identifier"``
+    Keys (strings or integers): not learned; generated rows get fresh values
+    (:mod:`._identifiers`).
 
 The inference rule (documented for users in
 :class:`~skl_synth.preprocessing.TabularEncoder`):
 
+0. Columns not listed in ``discrete_columns`` whose values are all unique
+   strings, or consecutive integers, none missing, in at least 20 rows, are
+   ``"identifier"`` (with a warning naming them).
 1. ``bool`` / ``"boolean"`` dtypes, and ``object`` columns that hold only
    booleans, are ``"boolean"``.
 2. ``category``, ``string`` and ``object`` columns are ``"discrete"``.
@@ -29,6 +35,8 @@ The inference rule (documented for users in
 
 When the caller lists ``discrete_columns`` explicitly, rules 4 and 5 are
 replaced by the list: a numeric column is discrete exactly when it is listed.
+``column_kinds`` (``{column: "identifier" | "discrete" | "continuous"}``)
+overrides every rule for the columns it names.
 
 This module knows pandas and numpy only; it holds no learned model.
 """
@@ -36,6 +44,7 @@ This module knows pandas and numpy only; it holds no learned model.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -46,20 +55,20 @@ import numpy as np
 import pandas as pd
 
 from ..utils._state import persistable
-from ._temporal import _from_ticks, _same_temporal_family, _ticks, _unit
+from ._identifiers import check_identifier_dtype, looks_like_identifier
+from ._temporal import _ticks, _unit
 
 __all__ = [
     "MAX_DISCRETE_INTEGERS",
     "ColumnSchema",
-    "codes_to_column",
-    "column_to_codes",
-    "column_to_float",
-    "float_to_column",
     "infer_schema",
 ]
 
 MAX_DISCRETE_INTEGERS = 10
 """Whole-number columns with at most this many distinct values are discrete."""
+
+SETTABLE_KINDS = ("identifier", "discrete", "continuous")
+"""The kinds ``column_kinds`` may give a column."""
 
 MAX_DECIMALS = 6
 """Float columns whose values all have at most this many decimals are rounded."""
@@ -85,10 +94,6 @@ _SCALAR_TYPES = (
     pd.Timedelta,
 )
 
-# Returned by `column_to_codes` for values absent from the categories.
-MISSING_CODE = -1
-UNKNOWN_CODE = -2
-
 
 @persistable("dataclass")
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ class ColumnSchema:
     ----------
     name : hashable
         The column label, as in the input.
-    kind : {"continuous", "discrete", "boolean", "datetime"}
+    kind : {"continuous", "discrete", "boolean", "datetime", "identifier"}
         How the column is learned.
     dtype : numpy or pandas dtype
         The input dtype, restored on the way back.
@@ -147,7 +152,11 @@ class ColumnSchema:
 
 
 def infer_schema(
-    frame: pd.DataFrame, discrete_columns: Sequence[Hashable] | None = None
+    frame: pd.DataFrame,
+    discrete_columns: Sequence[Hashable] | None = None,
+    column_kinds: dict | None = None,
+    *,
+    warn: bool = True,
 ) -> tuple[ColumnSchema, ...]:
     """Infer the kind and the restoration facts of every column of ``frame``.
 
@@ -177,13 +186,54 @@ def infer_schema(
                 f"discrete_columns names {_preview(unknown)}, which are not "
                 f"columns of X; the columns are {_preview(frame.columns)}."
             )
-    return tuple(
-        _infer_column(frame[name], None if explicit is None else name in explicit)
+    kinds = check_column_kinds(column_kinds, frame.columns)
+    schema = tuple(
+        _infer_column(
+            frame[name],
+            None if explicit is None else name in explicit,
+            kinds.get(name),
+        )
         for name in frame.columns
     )
+    inferred = [
+        s.name for s in schema if s.kind == "identifier" and s.name not in kinds
+    ]
+    if inferred and warn:
+        warnings.warn(
+            f"columns {_preview(inferred)} look like identifiers (unique strings, "
+            "or consecutive integers): generated rows get fresh values in their "
+            "format, never training ones. To learn such a column instead, pass "
+            "column_kinds={column: 'discrete'} (or 'continuous').",
+            UserWarning,
+            stacklevel=4,
+        )
+    return schema
 
 
-def _infer_column(series: pd.Series, listed: bool | None) -> ColumnSchema:
+def check_column_kinds(column_kinds, columns) -> dict:
+    """``column_kinds`` as a dict, checked against the columns and the kinds."""
+    if column_kinds is None:
+        return {}
+    if not isinstance(column_kinds, dict):
+        raise TypeError(
+            "column_kinds must be a dict {column: kind}; got "
+            f"{type(column_kinds).__name__}."
+        )
+    unknown = [c for c in column_kinds if c not in columns]
+    if unknown:
+        raise ValueError(
+            f"column_kinds names {_preview(unknown)}, which are not columns of X; "
+            f"the columns are {_preview(columns)}."
+        )
+    bad = {c: k for c, k in column_kinds.items() if k not in SETTABLE_KINDS}
+    if bad:
+        raise ValueError(
+            f"column_kinds gives {bad}; a kind is one of {list(SETTABLE_KINDS)}."
+        )
+    return dict(column_kinds)
+
+
+def _infer_column(series: pd.Series, listed: bool | None, declared=None):
     name, dtype = series.name, series.dtype
     _check_supported_dtype(series)
     missing = series.isna().to_numpy()
@@ -198,6 +248,18 @@ def _infer_column(series: pd.Series, listed: bool | None) -> ColumnSchema:
         "has_missing": bool(missing.any()),
         "missing_value": _missing_marker(series, missing),
     }
+    if declared == "identifier" or (
+        declared is None and not listed and looks_like_identifier(series, missing)
+    ):
+        check_identifier_dtype(series)
+        return ColumnSchema(kind="identifier", **facts)
+    if declared is not None:
+        listed = declared == "discrete"
+        if not listed and (_is_textual(dtype) or _is_boolean(series, missing)):
+            raise ValueError(
+                f"column_kinds declares column {name!r} continuous, but it holds "
+                f"{dtype} values; only numbers, datetimes and timedeltas can be."
+            )
     if _is_boolean(series, missing):
         return ColumnSchema(kind="boolean", categories=_categories(series), **facts)
     if _is_textual(dtype):
@@ -371,105 +433,6 @@ def _temporal_schema(series, missing, facts, kind) -> ColumnSchema:
         offset=offset,
         **facts,
     )
-
-
-# --------------------------------------------------------------------------
-# conversions used by the encoder, both directions
-# --------------------------------------------------------------------------
-
-
-def column_to_float(series: pd.Series, schema: ColumnSchema) -> np.ndarray:
-    """Convert a continuous or datetime column to float64, NaN where missing."""
-    name = schema.name
-    if schema.kind == "datetime" or pd.api.types.is_timedelta64_dtype(schema.dtype):
-        if not _same_temporal_family(series.dtype, schema.dtype):
-            raise ValueError(
-                f"Column {name!r} was {schema.dtype} during fit but is "
-                f"{series.dtype} now; convert it with pd.to_datetime / "
-                "pd.to_timedelta first."
-            )
-        ticks, missing = _ticks(series.astype(schema.dtype))
-        values = (ticks - schema.offset).astype("float64")
-        values[missing] = np.nan
-        return values
-    if not _is_numeric(series.dtype):
-        raise ValueError(
-            f"Column {name!r} was numeric during fit but has dtype {series.dtype} "
-            "now; convert it to numbers first."
-        )
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
-    if np.isinf(values).any():
-        raise ValueError(
-            f"Column {name!r} has infinite values; replace them with NaN or "
-            "finite numbers."
-        )
-    return values
-
-
-def float_to_column(values: np.ndarray, schema: ColumnSchema) -> pd.Series:
-    """Inverse of :func:`column_to_float`: round, clip, restore NaN and dtype.
-
-    ``values`` may hold NaN where the value is missing; every other value is
-    clipped to the training range and rounded to the column's precision.
-    """
-    missing = np.isnan(values)
-    values = np.clip(values, schema.minimum, schema.maximum)
-    if schema.kind == "datetime" or schema.resolution is not None:
-        step = schema.resolution
-        ticks = np.round(np.nan_to_num(values) / step).astype("int64") * step
-        ticks += schema.offset
-        return _from_ticks(ticks, missing, schema)
-    if schema.decimals is not None:  # clipped again: rounding may cross a bound
-        values = np.clip(
-            np.round(values, schema.decimals), schema.minimum, schema.maximum
-        )
-    values[missing] = np.nan
-    return _restore_dtype(values, missing, schema)
-
-
-def column_to_codes(series: pd.Series, schema: ColumnSchema) -> np.ndarray:
-    """Map a discrete column to indices into ``schema.categories``.
-
-    Missing values get :data:`MISSING_CODE` (-1) and values absent from the
-    categories get :data:`UNKNOWN_CODE` (-2).
-    """
-    missing = series.isna().to_numpy()
-    index = pd.Index(schema.categories, dtype=object, tupleize_cols=False)
-    codes = index.get_indexer(series.to_numpy(dtype=object))
-    codes = np.where(codes < 0, UNKNOWN_CODE, codes)
-    codes[missing] = MISSING_CODE
-    return codes
-
-
-def codes_to_column(codes: np.ndarray, schema: ColumnSchema) -> pd.Series:
-    """Inverse of :func:`column_to_codes` (missing code restores a missing value)."""
-    missing = codes < 0
-    categories = np.empty(len(schema.categories), dtype=object)
-    categories[:] = schema.categories
-    values = categories[np.where(missing, 0, codes)]
-    if isinstance(schema.dtype, pd.CategoricalDtype):
-        values[missing] = np.nan
-        return pd.Series(pd.Categorical(values, dtype=schema.dtype), name=schema.name)
-    return _restore_dtype(values, missing, schema)
-
-
-def _restore_dtype(values: np.ndarray, missing: np.ndarray, schema) -> pd.Series:
-    dtype = schema.dtype
-    if isinstance(dtype, np.dtype) and not _is_object(dtype):
-        if not missing.any():
-            return pd.Series(values, name=schema.name).astype(dtype)
-        # float, datetime64 and timedelta64 columns hold NaN / NaT
-        values = pd.Series(values, dtype=object, name=schema.name)
-        values[missing] = None
-        return values.astype(dtype)
-    if _is_object(dtype):
-        values = values.astype(object)
-        values[missing] = schema.missing_value
-        return pd.Series(values, dtype=object, name=schema.name)
-    # pandas extension dtypes (Int64, Float64, boolean, string, ...)
-    values = values.astype(object)
-    values[missing] = pd.NA
-    return pd.Series(pd.array(values, dtype=dtype), name=schema.name)
 
 
 # --------------------------------------------------------------------------

@@ -20,12 +20,13 @@ from ..metrics import metadata_from_schema, synthesis_score
 from ..preprocessing import TabularEncoder
 from ..utils._random import local_random_state
 from ._conditions import ConditionPlan
+from ._streaming import _StreamingMixin
 
 _SEED_MAX = np.iinfo(np.int32).max
 _COPY_ROUNDS = 10  # rounds redrawing the rows that copy a training row
 
 
-class BaseSynthesizer(BaseEstimator):
+class BaseSynthesizer(_StreamingMixin, BaseEstimator):
     """Base class of synthesizers: ``fit``, ``sample`` and ``score``.
 
     Subclasses implement ``_fit_encoded(X, encoded, rng)`` and
@@ -101,6 +102,7 @@ class BaseSynthesizer(BaseEstimator):
         rng = local_random_state(self.random_state)
         self.encoder_ = TabularEncoder(
             discrete_columns=self.discrete_columns,
+            column_kinds=getattr(self, "column_kinds", None),
             continuous_encoding=self._encoding(),
             random_state=rng.randint(_SEED_MAX),
         ).fit(X)
@@ -111,7 +113,9 @@ class BaseSynthesizer(BaseEstimator):
         self._copy_hashes = None
         if getattr(self, "reject_copies", False):
             decoded = self.encoder_.inverse_transform(encoded)
-            self._copy_hashes = np.union1d(row_hashes(X), row_hashes(decoded))
+            self._copy_hashes = np.union1d(
+                row_hashes(self._learned(X)), row_hashes(self._learned(decoded))
+            )
             self.n_copies_rejected_ = 0
             del decoded
         self._fit_encoded(X, encoded, rng)
@@ -152,21 +156,25 @@ class BaseSynthesizer(BaseEstimator):
         """``n_samples`` decoded rows that satisfy ``conditions``."""
         plan = ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
         encoded = self._sample_encoded(n_samples, plan, seed)
-        return plan.enforce(self.encoder_.inverse_transform(encoded))
+        decoded = self.encoder_._decode(encoded, np.random.RandomState(seed))
+        return plan.enforce(decoded)
 
-    def _sample_without_copies(self, n_samples, conditions):
+    def _sample_without_copies(self, n_samples, conditions, seed=None, offset=None):
         """Sample; with ``reject_copies``, redraw rows equal to a training row.
 
         Rejected rows are redrawn with their own conditions, in up to
         :data:`_COPY_ROUNDS` rounds; ``n_copies_rejected_`` counts them.
+        ``seed`` defaults to this call's (:meth:`_sampling_seed`); ``offset``
+        places the rows in a larger sample (see :meth:`_fresh_identifiers`).
         """
-        seed = self._sampling_seed()
+        if seed is None:
+            seed = self._sampling_seed()
         table = self._sample_table(n_samples, conditions, seed)
         hashes = getattr(self, "_copy_hashes", None)
         if hashes is None:
-            return table
+            return self._fresh_identifiers(table, seed, offset)
         rng = np.random.RandomState(seed)
-        copies = np.isin(row_hashes(table), hashes)
+        copies = np.isin(row_hashes(self._learned(table)), hashes)
         self.n_copies_rejected_ = int(copies.sum())
         for _ in range(_COPY_ROUNDS):
             if not copies.any():
@@ -177,7 +185,7 @@ class BaseSynthesizer(BaseEstimator):
                 asked = conditions.iloc[rows].reset_index(drop=True)
             new = self._sample_table(len(rows), asked, rng.randint(_SEED_MAX))
             table = _replace_rows(table, rows, new)
-            copies[rows] = np.isin(row_hashes(new), hashes)
+            copies[rows] = np.isin(row_hashes(self._learned(new)), hashes)
             self.n_copies_rejected_ += int(copies.sum())
         if copies.any():
             raise ValueError(
@@ -186,6 +194,42 @@ class BaseSynthesizer(BaseEstimator):
                 "copy a training row; this table (or these conditions) leaves few "
                 "rows that are not training rows. Set reject_copies=False."
             )
+        return self._fresh_identifiers(table, seed, offset)
+
+    def _identifiers(self):
+        """Positions and codecs of the identifier columns."""
+        return [
+            (j, codec)
+            for j, codec in enumerate(self.encoder_.column_codecs_)
+            if codec.schema.kind == "identifier"
+        ]
+
+    def _learned(self, table):
+        """``table`` without its identifier columns: what a copy is made of."""
+        drop = [j for j, _ in self._identifiers()]
+        if not drop:
+            return table
+        keep = np.setdiff1d(np.arange(table.shape[1]), drop)
+        return (
+            table.iloc[:, keep] if isinstance(table, pd.DataFrame) else table[:, keep]
+        )
+
+    def _fresh_identifiers(self, table, seed, offset=None):
+        """``table`` with new identifiers for the whole sample: unique over
+        all its rows (rows redrawn by ``reject_copies`` included). With an
+        ``offset`` (the chunks of :meth:`sample_to_parquet`), numbered
+        identifiers come from a block of their own, so that chunks never
+        share one."""
+        identifiers = self._identifiers()
+        if not identifiers:
+            return table
+        rng = np.random.RandomState(seed)
+        for j, codec in identifiers:
+            fresh = codec.fresh(len(table), rng, offset)
+            if isinstance(table, pd.DataFrame):
+                table[table.columns[j]] = fresh.set_axis(table.index)
+            else:
+                table[:, j] = fresh.to_numpy().astype(table.dtype)
         return table
 
     def score(self, X, y=None):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..preprocessing._schema import _preview, column_to_codes
+from ..preprocessing._conversions import column_to_codes
+from ..preprocessing._schema import _preview
 
 
 class ConditionPlan:
@@ -70,6 +71,12 @@ class ConditionPlan:
                     f"fit; the columns are {_preview(schemas)}."
                 )
             schema, codec = schemas[column]
+            if schema.kind == "identifier":
+                raise ValueError(
+                    f"conditions name column {column!r}, an identifier: its values "
+                    "are generated fresh, never a training one, so they cannot be "
+                    "asked for. Condition on discrete columns."
+                )
             if not schema.is_discrete:
                 raise ValueError(
                     f"conditions are supported on discrete columns only; column "

@@ -124,14 +124,21 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     _continuous_encoding = "quantile"
     _parameter_constraints: dict = {
         "discrete_columns": ["array-like", None],
+        "column_kinds": [dict, None],
         "reject_copies": ["boolean"],
         "random_state": ["random_state"],
     }
 
     def __init__(
-        self, *, discrete_columns=None, reject_copies=False, random_state=None
+        self,
+        *,
+        discrete_columns=None,
+        column_kinds=None,
+        reject_copies=False,
+        random_state=None,
     ):
         self.discrete_columns = discrete_columns
+        self.column_kinds = column_kinds
         self.reject_copies = reject_copies
         self.random_state = random_state
 

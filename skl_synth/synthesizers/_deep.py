@@ -52,6 +52,7 @@ _DEEP_CONSTRAINTS = {
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "discrete_columns": ["array-like", None],
+    "column_kinds": [dict, None],
     "continuous_encoding": [StrOptions({"mode_specific", "quantile"})],
     "reject_copies": ["boolean"],
     "device": [*DEVICE_TYPES],

@@ -169,6 +169,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
+        column_kinds=None,
         continuous_encoding="quantile",
         reject_copies=False,
         device="auto",
@@ -191,6 +192,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.discrete_columns = discrete_columns
+        self.column_kinds = column_kinds
         self.continuous_encoding = continuous_encoding
         self.reject_copies = reject_copies
         self.device = device

@@ -123,6 +123,7 @@ class VAESynthesizer(DeepSynthesizer):
         validation_fraction=0.1,
         n_iter_no_change=10,
         discrete_columns=None,
+        column_kinds=None,
         continuous_encoding="quantile",
         reject_copies=False,
         device="auto",
@@ -141,6 +142,7 @@ class VAESynthesizer(DeepSynthesizer):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.discrete_columns = discrete_columns
+        self.column_kinds = column_kinds
         self.continuous_encoding = continuous_encoding
         self.reject_copies = reject_copies
         self.device = device

@@ -23,7 +23,15 @@ _SHARED = {
         stopping.""",
     "discrete_columns": """discrete_columns : list of column labels, default=None
         Numeric columns to treat as discrete; ``None`` infers them (see
-        :class:`~skl_synth.preprocessing.TabularEncoder`).""",
+        :class:`~skl_synth.preprocessing.TabularEncoder`).
+
+    column_kinds : dict, default=None
+        ``{column: "identifier" | "discrete" | "continuous"}`` overriding the
+        inference for the named columns. Identifier columns (keys such as
+        customer ids; columns of unique strings or consecutive integers are
+        inferred as such, with a warning) are not learned: sampled rows get
+        fresh values in their format, unique and never a training value,
+        under conditions too.""",
     "continuous_encoding": """continuous_encoding : {"quantile", "mode_specific"}, \
             default="quantile"
         How the networks see continuous (and datetime) columns:
