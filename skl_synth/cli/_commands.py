@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import os
 import re
 import time
 import warnings
@@ -172,10 +173,27 @@ def sample(args) -> int:
     if args.seed is not None and "random_state" in model.get_params(deep=False):
         model.set_params(random_state=args.seed)
     conditions = _conditions(model, args.condition)
-    rows = model.sample(args.n_samples, conditions=conditions)
-    _write_table(rows, args.output)
+    if _format(args.output) == "parquet":
+        _check_parquet("parquet")
+        if os.path.exists(args.output) and not args.force:
+            raise FileExistsError(
+                f"{args.output} exists; pass --force to replace it. Nothing was "
+                "written."
+            )
+        model.sample_to_parquet(
+            args.output,
+            args.n_samples,
+            chunk_size=args.chunk_size,
+            conditions=conditions,
+            overwrite=args.force,
+            verbose=not args.quiet,
+        )
+    else:
+        _write_table(model.sample(args.n_samples, conditions=conditions), args.output)
     if not args.quiet:
-        print(f"wrote {len(rows)} rows from {type(model).__name__} to {args.output}")
+        print(
+            f"wrote {args.n_samples} rows from {type(model).__name__} to {args.output}"
+        )
     return 0
 
 

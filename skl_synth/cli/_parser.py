@@ -253,20 +253,36 @@ def _add_sample(commands):
         "sample",
         _run.sample,
         "generate rows from a model file",
-        "Generate N rows from a MODEL written by 'skl-synth fit'.\n" + _MODEL_NOTE,
-        "skl-synth sample vae.skl -n 1000 -o fake.csv --condition placed=True",
+        "Generate N rows from a MODEL written by 'skl-synth fit'. A Parquet OUT\n"
+        "is written chunk by chunk (memory bounded by --chunk-size, a progress\n"
+        "bar on stderr), under a temporary name until it is complete.\n" + _MODEL_NOTE,
+        "skl-synth sample vae.skl -n 1000 -o fake.csv --condition placed=True\n"
+        "  skl-synth sample copula.skl --rows 50000000 --out big.parquet",
     )
     sample.add_argument("model", metavar="MODEL", help="a model file")
     sample.add_argument(
         "-n",
         "--n-samples",
+        "--rows",
         type=_positive_int,
         required=True,
         metavar="N",
         help="number of rows to generate",
     )
     sample.add_argument(
-        "-o", "--output", required=True, metavar="OUT", help="table to write"
+        "-o", "--output", "--out", required=True, metavar="OUT", help="table to write"
+    )
+    sample.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=100_000,
+        metavar="ROWS",
+        help="rows generated at a time for a Parquet OUT (default 100000)",
+    )
+    sample.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing Parquet OUT (otherwise refused)",
     )
     sample.add_argument(
         "--condition",
