@@ -42,9 +42,12 @@ docs: install-docs
 	$(SPHINX)
 
 # The test command (.ci/run runs exactly this): lint, the test suite, then the
-# documentation (a warning or a failing example fails it).
+# documentation (a warning or a failing example fails it). The suite runs on
+# as many workers as cores (at most 4), each test file on one worker, so that
+# the files' fitted fixtures are built once; torch uses one thread a worker.
+PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist loadfile
 test: lint install-docs
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_WORKERS)
 	$(SPHINX)
 
 # The peers and lightgbm for benchmarks (the KEEL tables come with install-dev).

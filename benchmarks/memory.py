@@ -281,7 +281,8 @@ def main(argv=None):
         )
     results = pd.DataFrame(rows)
     baseline = results.loc[results["stage"] == "table", "peak_rss_mb"]
-    base = float(baseline.iloc[0]) if len(baseline) else results["table_peak_mb"].min()
+    tabled = pd.to_numeric(results["table_peak_mb"], errors="coerce")
+    base = float(baseline.iloc[0]) if len(baseline) else tabled.min()
     results["above_table_mb"] = (results["peak_rss_mb"] - base).round(1)
     streamed = results["stage"].isin(STREAM_STAGES)
     results.loc[streamed, "above_table_mb"] = np.nan  # not built on the table

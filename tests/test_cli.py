@@ -1,9 +1,18 @@
-"""The real `skl-synth` command, run in subprocesses on tiny data."""
+"""The `skl-synth` command on tiny data.
 
+Commands run in this process through :func:`skl_synth.cli.main`, what the
+entry point calls, with their output captured (a subprocess spent most of
+its time importing torch); ``test_version`` and ``test_entry_point_runs_a_command``
+run the real command in a subprocess.
+"""
+
+import contextlib
+import io
 import os
 import re
 import subprocess
 import sys
+import warnings
 
 import pandas as pd
 import pytest
@@ -17,29 +26,48 @@ from skl_synth.synthesizers import GaussianCopulaSynthesizer
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 
 
-def start(*args, cwd=None):
-    return subprocess.Popen(
+def subprocess_run(*args, cwd=None):
+    """The installed command, ``python -m skl_synth ARGS``, in a subprocess."""
+    return subprocess.run(
         [sys.executable, "-m", "skl_synth", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         cwd=cwd,
         env=ENV,
+        timeout=300,
     )
 
 
-def finish(process):
-    stdout, stderr = process.communicate(timeout=300)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+@contextlib.contextmanager
+def _in_folder(path):
+    before = os.getcwd()
+    if path is not None:
+        os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
 
 
 def run(*args, cwd=None):
-    return finish(start(*args, cwd=cwd))
+    """``skl-synth ARGS`` in this process: its exit status and its output."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        _in_folder(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")  # as the command's users see it
+        try:
+            status = main([str(arg) for arg in args])
+        except SystemExit as exit_:  # --help, --version, argparse's errors
+            status = exit_.code
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 def run_all(*commands):
-    """Run commands concurrently (most of their time is importing)."""
-    return [finish(p) for p in [start(*command) for command in commands]]
+    return [run(*command) for command in commands]
 
 
 def assert_ok(result):
@@ -104,15 +132,14 @@ def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
     ]  # fmt: skip
     seeds = [tmp_path / f"seed{i}.csv" for i in range(3)]
     conditioned = tmp_path / "conditioned.csv"
-    process = start(
+    assert_ok(run(
         "sample", ensemble, "-n", 40, "-o", conditioned,
         "--condition", "placed=false", "--condition", "gender=F",
         "--condition", "high_spec=Arts",
-    )  # fmt: skip
-    for out, seed in zip(seeds, (3, 3, 4), strict=True):  # meanwhile, in process
+    ))  # fmt: skip
+    for out, seed in zip(seeds, (3, 3, 4), strict=True):
         argv = ["sample", model, "-n", 30, "-o", out, "--seed", seed, "--quiet"]
         assert main([str(arg) for arg in argv]) == 0
-    assert_ok(finish(process))
     first, second, third = (pd.read_csv(path) for path in seeds)
     pd.testing.assert_frame_equal(first, second)  # same seed, same rows
     assert not first.equals(third)
@@ -266,8 +293,20 @@ def test_help_has_an_example(command, capsys):
 def test_version():
     from skl_synth import __version__
 
-    result = run("--version")
+    result = subprocess_run("--version")
     assert result.stdout.strip() == __version__
+
+
+def test_entry_point_runs_a_command(tmp_path, placements_csv):
+    out = tmp_path / "copula.skl"
+    result = subprocess_run("fit", placements_csv, "--model", "copula", "-o", out)
+    assert_ok(result)
+    assert re.match(r"fitted GaussianCopulaSynthesizer on 215 rows", result.stdout)
+    missing = subprocess_run(
+        "sample", tmp_path / "missing.skl", "-n", "5", "-o", "x.csv"
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("skl-synth: error: no such file")
 
 
 def test_fit_diffusion_model(tmp_path, placements_csv):

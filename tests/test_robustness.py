@@ -14,10 +14,10 @@ fitted) and the privacy guard (``reject_copies``).
 
 import contextlib
 import datetime
+import io
 import os
 import signal
 import subprocess
-import sys
 import warnings
 import zoneinfo
 
@@ -30,6 +30,7 @@ from pandas.testing import assert_frame_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from skl_synth.cli import main
 from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import GenerativeAugmenter, GenerativeOverSampler
 from skl_synth.over_sampling._keys import identifier_columns
@@ -531,15 +532,33 @@ def test_sampler_reject_copies():
 # --------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _in_folder(path):
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 def skl_synth(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "skl_synth", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT,
-        cwd=cwd,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    """``skl-synth ARGS`` in this process (tests/test_cli.py runs the real
+    command in a subprocess): its exit status and what it printed."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        _in_folder(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(),
+        time_limit(TIME_LIMIT),
+    ):
+        warnings.simplefilter("ignore")
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as exit_:  # --help, and argparse's own errors
+            status = exit_.code
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
