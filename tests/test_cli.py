@@ -6,13 +6,10 @@ its time importing torch); ``test_version`` and ``test_entry_point_runs_a_comman
 run the real command in a subprocess.
 """
 
-import contextlib
-import io
 import os
 import re
 import subprocess
 import sys
-import warnings
 
 import pandas as pd
 import pytest
@@ -21,6 +18,7 @@ from skl_synth import load, save
 from skl_synth.cli import main
 from skl_synth.datasets import load_student_placements
 from skl_synth.synthesizers import GaussianCopulaSynthesizer
+from skl_synth.utils._testing import run_cli
 
 # One torch thread in the commands too (see tests/conftest.py).
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -38,36 +36,8 @@ def subprocess_run(*args, cwd=None):
     )
 
 
-@contextlib.contextmanager
-def _in_folder(path):
-    before = os.getcwd()
-    if path is not None:
-        os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-def run(*args, cwd=None):
-    """``skl-synth ARGS`` in this process: its exit status and its output."""
-    out, err = io.StringIO(), io.StringIO()
-    with (
-        _in_folder(cwd),
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(err),
-        warnings.catch_warnings(),
-    ):
-        warnings.simplefilter("ignore")  # as the command's users see it
-        try:
-            status = main([str(arg) for arg in args])
-        except SystemExit as exit_:  # --help, --version, argparse's errors
-            status = exit_.code
-    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
-
-
 def run_all(*commands):
-    return [run(*command) for command in commands]
+    return [run_cli(*command) for command in commands]
 
 
 def assert_ok(result):
@@ -89,7 +59,7 @@ def has_parquet():
 
 def test_demo_writes_rows_report_and_scores(tmp_path):
     output, report = tmp_path / "fake.csv", tmp_path / "report.html"
-    result = run("demo", "--epochs", "2", "-o", output, "--report", report)
+    result = run_cli("demo", "--epochs", "2", "-o", output, "--report", report)
     assert_ok(result)
     assert re.search(
         r"^EnsembleSynthesizer on student_placements: fitted on 150 rows",
@@ -132,7 +102,7 @@ def test_fit_then_sample_with_conditions(tmp_path, placements_csv):
     ]  # fmt: skip
     seeds = [tmp_path / f"seed{i}.csv" for i in range(3)]
     conditioned = tmp_path / "conditioned.csv"
-    assert_ok(run(
+    assert_ok(run_cli(
         "sample", ensemble, "-n", 40, "-o", conditioned,
         "--condition", "placed=false", "--condition", "gender=F",
         "--condition", "high_spec=Arts",
@@ -157,7 +127,7 @@ def test_parquet_in_and_out_keeps_dtypes(tmp_path, placements, has_parquet):
     assert (
         main(["fit", str(data), "--model", "copula", "-o", str(model), "--quiet"]) == 0
     )
-    result = run("sample", model, "-n", 25, "-o", out, "--condition", "placed=True")
+    result = run_cli("sample", model, "-n", 25, "-o", out, "--condition", "placed=True")
     assert_ok(result)
     assert result.stdout == f"wrote 25 rows from GaussianCopulaSynthesizer to {out}\n"
     rows = pd.read_parquet(out)
@@ -172,7 +142,7 @@ def test_evaluate_prints_scores_and_writes_report(tmp_path, placements):
     for name, table in zip(paths, (train, fake, holdout), strict=True):
         table.to_csv(paths[name], index=False)
     report, scores = tmp_path / "report.html", tmp_path / "scores.csv"
-    result = run(
+    result = run_cli(
         "evaluate", paths["real"], paths["fake"], "--target", "placed",
         "--holdout", paths["holdout"], "--report", report, "-o", scores,
     )  # fmt: skip

@@ -14,10 +14,8 @@ fitted) and the privacy guard (``reject_copies``).
 
 import contextlib
 import datetime
-import io
 import os
 import signal
-import subprocess
 import warnings
 import zoneinfo
 
@@ -30,7 +28,6 @@ from pandas.testing import assert_frame_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from skl_synth.cli import main
 from skl_synth.ensemble import EnsembleSynthesizer
 from skl_synth.over_sampling import GenerativeAugmenter, GenerativeOverSampler
 from skl_synth.over_sampling._keys import identifier_columns
@@ -41,7 +38,7 @@ from skl_synth.synthesizers import (
     GaussianCopulaSynthesizer,
     VAESynthesizer,
 )
-from skl_synth.utils._testing import tiny_sampler, tiny_synthesizer
+from skl_synth.utils._testing import run_cli, tiny_sampler, tiny_synthesizer
 
 TIME_LIMIT = 60  # seconds for one call on a tiny table: more is a hang
 EXAMPLES = int(os.environ.get("SKL_SYNTH_HYPOTHESIS_EXAMPLES", 0))
@@ -532,33 +529,11 @@ def test_sampler_reject_copies():
 # --------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _in_folder(path):
-    before = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def skl_synth(*args, cwd):
-    """``skl-synth ARGS`` in this process (tests/test_cli.py runs the real
-    command in a subprocess): its exit status and what it printed."""
-    out, err = io.StringIO(), io.StringIO()
-    with (
-        _in_folder(cwd),
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(err),
-        warnings.catch_warnings(),
-        time_limit(TIME_LIMIT),
-    ):
-        warnings.simplefilter("ignore")
-        try:
-            status = main([str(a) for a in args])
-        except SystemExit as exit_:  # --help, and argparse's own errors
-            status = exit_.code
-    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
+    """``skl-synth ARGS`` in this process (tests/test_cli.py also runs the
+    real command in a subprocess), within the time limit."""
+    with time_limit(TIME_LIMIT):
+        return run_cli(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

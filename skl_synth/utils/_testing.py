@@ -280,3 +280,46 @@ def torch_threads(n_threads=1):
 
     with threads(n_threads):
         yield
+
+
+def run_cli(*args, cwd=None):
+    """``skl-synth ARGS`` in this process: its exit status and its output.
+
+    What the entry point runs (:func:`skl_synth.cli.main`), in the folder
+    ``cwd``, with stdout and stderr captured and warnings ignored (as the
+    command's users see them): the tests of the command line, without a
+    subprocess that spends seconds importing torch.
+
+    Returns
+    -------
+    result : subprocess.CompletedProcess
+        ``returncode``, ``stdout`` and ``stderr`` of the command.
+
+    Examples
+    --------
+    >>> from skl_synth.utils._testing import run_cli
+    >>> result = run_cli("--version")
+    >>> result.returncode, result.stdout.strip() != ""
+    (0, True)
+    """
+    import io
+    import os
+    import subprocess
+    import warnings
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from ..cli import main
+
+    out, err, before = io.StringIO(), io.StringIO(), os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                status = main([str(arg) for arg in args])
+            except SystemExit as exit_:  # --help, --version, argparse's errors
+                status = exit_.code
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
