@@ -293,7 +293,10 @@ class OneHotCodec:
         return block
 
     def inverse(self, block, rng):
-        slots = block.argmax(axis=1)
+        return self.from_slots(block.argmax(axis=1), rng)
+
+    def from_slots(self, slots, rng):
+        """Codes of the slots (an infrequent slot drawn from its categories)."""
         codes = np.full(len(slots), MISSING_CODE, dtype=np.int64)
         n_frequent = len(self.frequent_codes_)
         is_frequent = slots < n_frequent

@@ -363,6 +363,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 self.column_codecs_, self._column_slices, strict=True
             )
         ]
+        return self._assemble(columns)
+
+    def _assemble(self, columns):
+        """The decoded columns (Series) in the container seen during fit."""
         if self._container == "ndarray":
             return np.column_stack([c.to_numpy() for c in columns]).astype(self._dtype)
         return pd.concat(columns, axis=1)
