@@ -8,15 +8,17 @@ none a value of ``X``. A target that is itself a column of keys is refused.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
 from ..preprocessing._codecs import ColumnCodec
-from ..preprocessing._identifiers import looks_like_identifier
-from ..preprocessing._schema import ColumnSchema, _preview
+from ..preprocessing._identifiers import (
+    is_identifier,
+    looks_like_identifier,
+    warn_inferred,
+)
+from ..preprocessing._schema import ColumnSchema
 
 
 def for_columns(synthesizer, columns):
@@ -38,24 +40,13 @@ def identifier_columns(frame, synthesizer):
     params = synthesizer.get_params(deep=False)
     kinds = params.get("column_kinds") or {}
     listed = set(params.get("discrete_columns") or ())
-    declared = [c for c in frame.columns if kinds.get(c) == "identifier"]
-    inferred = [
-        c
-        for c in frame.columns
-        if c not in kinds
-        and c not in listed
-        and looks_like_identifier(frame[c], frame[c].isna().to_numpy())
+    keys = [
+        c for c in frame.columns if is_identifier(frame[c], c in listed, kinds.get(c))
     ]
+    inferred = [c for c in keys if c not in kinds]
     if inferred:
-        warnings.warn(
-            f"columns {_preview(inferred)} look like identifiers (unique strings, "
-            "or consecutive integers): the new rows get fresh values in their "
-            "format, never training ones. To learn such a column instead, give "
-            "the synthesizer column_kinds={column: 'discrete'}.",
-            UserWarning,
-            stacklevel=4,
-        )
-    return declared + inferred
+        warn_inferred(inferred, stacklevel=4)
+    return keys
 
 
 def _with_fresh_keys(full, new, seed):

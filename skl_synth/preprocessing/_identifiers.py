@@ -18,6 +18,7 @@ generated rows, in the training values' format:
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,26 @@ def looks_like_identifier(series: pd.Series, missing: np.ndarray) -> bool:
         return False
     values = series.to_numpy(dtype=object)
     return all(isinstance(v, str) for v in values) and series.is_unique
+
+
+def is_identifier(series: pd.Series, listed: bool, declared) -> bool:
+    """Whether a column is taken for keys: declared ``"identifier"``, or not
+    declared, not listed in ``discrete_columns`` and looking like keys."""
+    if declared is not None or listed:
+        return declared == "identifier"
+    return looks_like_identifier(series, series.isna().to_numpy())
+
+
+def warn_inferred(names, stacklevel) -> None:
+    """The warning that names the columns inferred as identifiers."""
+    warnings.warn(
+        f"columns {list(names)!r} look like identifiers (unique strings, or "
+        "consecutive integers): generated rows get fresh values in their format, "
+        "never training ones. To learn such a column instead, pass "
+        "column_kinds={column: 'discrete'} (or 'continuous').",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def is_integer_column(dtype) -> bool:

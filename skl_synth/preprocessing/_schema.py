@@ -44,7 +44,6 @@ This module knows pandas and numpy only; it holds no learned model.
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -55,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..utils._state import persistable
-from ._identifiers import check_identifier_dtype, looks_like_identifier
+from ._identifiers import check_identifier_dtype, is_identifier, warn_inferred
 from ._temporal import _ticks, _unit
 
 __all__ = [
@@ -199,14 +198,7 @@ def infer_schema(
         s.name for s in schema if s.kind == "identifier" and s.name not in kinds
     ]
     if inferred and warn:
-        warnings.warn(
-            f"columns {_preview(inferred)} look like identifiers (unique strings, "
-            "or consecutive integers): generated rows get fresh values in their "
-            "format, never training ones. To learn such a column instead, pass "
-            "column_kinds={column: 'discrete'} (or 'continuous').",
-            UserWarning,
-            stacklevel=4,
-        )
+        warn_inferred(inferred, stacklevel=4)
     return schema
 
 
@@ -248,9 +240,7 @@ def _infer_column(series: pd.Series, listed: bool | None, declared=None):
         "has_missing": bool(missing.any()),
         "missing_value": _missing_marker(series, missing),
     }
-    if declared == "identifier" or (
-        declared is None and not listed and looks_like_identifier(series, missing)
-    ):
+    if is_identifier(series, bool(listed), declared):
         check_identifier_dtype(series)
         return ColumnSchema(kind="identifier", **facts)
     if declared is not None:
