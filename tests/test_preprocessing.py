@@ -307,6 +307,48 @@ def test_max_categories_keeps_the_most_frequent():
     ]
 
 
+def wide_column(n_rows=20_000, n_categories=5_000, seed=0):
+    """A column of many categories with Zipf-like shares: a few frequent
+    (the first holds about 11% of the rows), a long tail seen once or twice."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, n_categories + 1)
+    values = rng.choice(n_categories, n_rows, p=weights / weights.sum())
+    return pd.DataFrame({"c": pd.Series(values).map("v{:04d}".format)})
+
+
+def test_max_categories_auto_bounds_a_wide_column():
+    frame = wide_column()
+    assert frame["c"].nunique() > 3_000
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    (span,) = encoder.layout_
+    assert span.width == 100  # 99 categories and the tail, not 5 000 columns
+    names = encoder.get_feature_names_out()
+    assert names[-1] == "c_infrequent" and names[0] == "c_v0000"
+    # every category of at least 1% of the rows keeps its share within 25%,
+    # the tail's drawn with their training frequencies
+    decoded = encoder.inverse_transform(encoder.transform(frame))["c"]
+    real = frame["c"].value_counts(normalize=True)
+    made = decoded.value_counts(normalize=True).reindex(real.index, fill_value=0)
+    common = real[real >= 0.01]
+    assert len(common) == 10
+    np.testing.assert_array_less(np.abs(made[common.index] / common - 1), 0.25)
+    assert set(decoded) <= set(frame["c"]) and decoded.nunique() > 2_000
+    exact = TabularEncoder(max_categories=None).fit(frame)
+    assert exact.layout_[0].width == frame["c"].nunique()
+
+
+@pytest.mark.parametrize(
+    ("n_rows", "slots"), [(40, 10), (150, 15), (600, 60), (5_000, 100)]
+)
+def test_max_categories_auto_grows_with_the_rows(n_rows, slots):
+    frame = wide_column(n_rows, n_categories=400)
+    width = TabularEncoder().fit(frame).layout_[0].width
+    assert width == min(slots, frame["c"].nunique())
+    # columns with fewer categories than the bound are left as they are
+    few = pd.DataFrame({"c": np.arange(n_rows) % 9}).astype(str)
+    assert TabularEncoder().fit(few).layout_[0].width == 9
+
+
 def test_handle_unknown():
     frame, new = rare_frame(), pd.DataFrame({"c": ["a", "zzz"]})
     with pytest.raises(
@@ -322,9 +364,10 @@ def test_handle_unknown():
 
 
 def test_discrete_columns_override(placements):
-    encoder = TabularEncoder(discrete_columns=["second_perc"], random_state=0).fit(
-        placements
-    )
+    # max_categories=None: one slot per category, so that decoding is exact
+    encoder = TabularEncoder(
+        discrete_columns=["second_perc"], max_categories=None, random_state=0
+    ).fit(placements)
     roles = {s.column: s.role for s in encoder.layout_}
     assert roles["second_perc"] == "category"
     assert roles["experience_years"] == "mode"  # not listed: continuous

@@ -11,15 +11,11 @@ from __future__ import annotations
 import contextlib
 import numbers
 import os
-import re
 import time
 import warnings
 from pathlib import Path
 
 _FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
-_ISO_DATE = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-)
 _TRUE, _FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0"}
 DEEP_EPOCHS = 300  # the synthesizers' default
 # --model ensemble: a VAE (of ENSEMBLE_EPOCHS) and a Gaussian copula, on one
@@ -416,7 +412,8 @@ def _check_parquet(kind):
 
 
 def _read_table(path):
-    """A CSV or Parquet file as a DataFrame (ISO dates in CSV as datetimes)."""
+    """A CSV or Parquet file as a DataFrame, as ``pd.read_csv`` gives it: the
+    encoder reads dates written as text (one rule for the API and the CLI)."""
     import pandas as pd
 
     kind = _format(path)
@@ -428,19 +425,7 @@ def _read_table(path):
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty; it needs a header and rows.") from None
-    for column in frame.columns:
-        if _is_iso_dates(frame[column]):
-            # mixed time zones are left as text
-            with contextlib.suppress(ValueError, TypeError):
-                frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     return frame
-
-
-def _is_iso_dates(series):
-    values = series.dropna()
-    if series.dtype != object or not len(values):
-        return False
-    return bool(values.map(lambda v: bool(_ISO_DATE.fullmatch(str(v)))).all())
 
 
 def _write_table(frame, path):

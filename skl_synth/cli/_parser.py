@@ -19,9 +19,10 @@ example):
     (:mod:`skl_synth.over_sampling`).
 
 Tables are read and written as CSV or Parquet, chosen by the file extension
-(``.csv``, ``.csv.gz``, ``.parquet``; Parquet needs pyarrow). In CSV input,
-text columns whose values are all ISO dates or times (``2020-07-23``) are
-read as datetimes. Model files are written by :func:`skl_synth.save` and
+(``.csv``, ``.csv.gz``, ``.parquet``; Parquet needs pyarrow). Text columns
+whose values are all dates written in one format (``2020-07-23``,
+``31/12/2020 14:05``) are learned as datetimes, as in the Python API, and
+written back in that format. Model files are written by :func:`skl_synth.save` and
 read by :func:`skl_synth.load`, which runs no code from the file. A user
 mistake (a missing file, an unknown column, a bad value) prints one line,
 ``skl-synth: error: ...``, on stderr and exits with status 2.

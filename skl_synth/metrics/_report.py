@@ -128,6 +128,7 @@ def make_report(
     real, synthetic = _as_frames(real, synthetic)
     metadata = metadata_from_schema(infer_schema(real, warn=False))
     real, synthetic, metadata = _without_identifiers(real, synthetic, metadata)
+    real, synthetic = (_text_dates_parsed(t, metadata) for t in (real, synthetic))
     sdtypes = {name: column["sdtype"] for name, column in metadata["columns"].items()}
     figures = {
         "distributions": _distribution_figure(real, synthetic, sdtypes),
@@ -179,6 +180,23 @@ def _grid(n_panels, n_columns=4, panel=_PANEL):
     for ax in axes[n_panels:]:
         ax.set_visible(False)
     return figure, axes[:n_panels]
+
+
+def _text_dates_parsed(frame, metadata):
+    """``frame`` with its dates written as text (a ``datetime_format`` in
+    ``metadata``) as ``datetime64`` values, for the plots."""
+    formats = {
+        name: column["datetime_format"]
+        for name, column in metadata["columns"].items()
+        if "datetime_format" in column
+    }
+    if not formats:
+        return frame
+    parsed = {
+        name: pd.to_datetime(frame[name], format=fmt, errors="coerce")
+        for name, fmt in formats.items()
+    }
+    return frame.assign(**parsed)
 
 
 def _distribution_figure(real, synthetic, sdtypes):

@@ -67,7 +67,8 @@ def metadata_from_schema(schema) -> dict:
     metadata : dict
         ``{"columns": {name: {"sdtype": ...}}}`` with sdtypes "numerical",
         "categorical", "boolean", "datetime" and "id" (identifier columns,
-        which the scores leave out); column names are strings.
+        which the scores leave out), and the ``"datetime_format"`` of dates
+        written as text; column names are strings.
 
     Examples
     --------
@@ -86,7 +87,14 @@ def metadata_from_schema(schema) -> dict:
         ):
             sdtype = "numerical"
         columns[str(column.name)] = {"sdtype": sdtype}
+        if column.date_format is not None:  # dates written as text
+            columns[str(column.name)]["datetime_format"] = _strftime(column.date_format)
     return {"columns": columns}
+
+
+def _strftime(date_format):
+    """A date format as sdmetrics reads it (``strftime``'s directives only)."""
+    return date_format.replace("%3f", "%f")
 
 
 def detection_auc(real, synthetic, *, n_splits=5, random_state=None) -> float:
@@ -147,8 +155,9 @@ def _detection_data(real, synthetic):
     both = pd.concat([real, synthetic], ignore_index=True)
     with warnings.catch_warnings():  # keys found here are left out, silently
         warnings.filterwarnings("ignore", "columns .* look like identifiers")
-        features = TabularEncoder(
-            continuous_encoding="standard", random_state=0
+        warnings.filterwarnings("ignore", "columns .* hold dates written as text")
+        features = TabularEncoder(  # every category its own column
+            continuous_encoding="standard", max_categories=None, random_state=0
         ).fit_transform(both)
     return features, np.r_[np.ones(len(real)), np.zeros(len(synthetic))]
 

@@ -53,6 +53,12 @@ MODE_MAX_ITER = 100
 MODE_ITER_BUDGET = 300_000
 # A mode's scalar is (x - mean) / (MODE_SCALE * std), clipped to [-1, 1].
 MODE_SCALE = 4.0
+# max_categories="auto": a discrete column keeps at most this many one-hot
+# slots per AUTO_ROWS_PER_SLOT training rows, between AUTO_MIN_SLOTS and
+# AUTO_MAX_SLOTS (see auto_max_categories).
+AUTO_ROWS_PER_SLOT = 10
+AUTO_MIN_SLOTS = 10
+AUTO_MAX_SLOTS = 100
 # Normal scores of QuantileTransformer lie within +-NORMAL_BOUND; dividing by
 # it puts them in [-1, 1].
 NORMAL_BOUND = float(stats.norm.ppf(1 - 1e-7))
@@ -239,17 +245,20 @@ class OneHotCodec:
 
     def fit(self, codes):
         counts = np.bincount(codes[codes >= 0], minlength=self.n_categories)
+        max_categories = self.max_categories
+        if max_categories == "auto":
+            max_categories = auto_max_categories(len(codes))
         infrequent = np.zeros(self.n_categories, dtype=bool)
         if self.min_frequency is not None:
             threshold = self.min_frequency
             if isinstance(threshold, float):
                 threshold = np.ceil(threshold * len(codes))
             infrequent |= counts < threshold
-        if self.max_categories is not None:
+        if max_categories is not None:
             frequent = np.flatnonzero(~infrequent)
-            if len(frequent) > self.max_categories:
+            if len(frequent) > max_categories:
                 order = frequent[np.argsort(-counts[frequent], kind="stable")]
-                infrequent[order[self.max_categories - 1 :]] = True
+                infrequent[order[max_categories - 1 :]] = True
         if infrequent.all():  # keep the most frequent category on its own
             infrequent[np.argmax(counts)] = False
         frequent = np.flatnonzero(~infrequent)
@@ -309,6 +318,21 @@ class OneHotCodec:
                 p=self.infrequent_probabilities_,
             )
         return codes
+
+
+def auto_max_categories(n_rows: int) -> int:
+    """The one-hot slots of a discrete column under ``max_categories="auto"``.
+
+    One slot per :data:`AUTO_ROWS_PER_SLOT` rows, at least
+    :data:`AUTO_MIN_SLOTS` and at most :data:`AUTO_MAX_SLOTS`: a category
+    seen in fewer rows than that gives a network too little to learn its
+    rows from, and every slot widens the encoded matrix (a column of 5 000
+    distinct values would be 5 000 columns). Columns with fewer categories
+    than this limit are left as they are; wider ones keep their most
+    frequent categories and draw the rest from one tail slot, with their
+    training frequencies, so that every category keeps its share.
+    """
+    return int(min(AUTO_MAX_SLOTS, max(AUTO_MIN_SLOTS, n_rows // AUTO_ROWS_PER_SLOT)))
 
 
 # --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ._schema import ColumnSchema, _is_numeric, _is_object
 from ._temporal import _from_ticks, _same_temporal_family, _ticks
+from ._text_dates import format_dates, parse_dates
 
 # Returned by `column_to_codes` for values absent from the categories.
 MISSING_CODE = -1
@@ -17,13 +18,15 @@ def column_to_float(series: pd.Series, schema: ColumnSchema) -> np.ndarray:
     """Convert a continuous or datetime column to float64, NaN where missing."""
     name = schema.name
     if schema.kind == "datetime" or pd.api.types.is_timedelta64_dtype(schema.dtype):
-        if not _same_temporal_family(series.dtype, schema.dtype):
+        if schema.date_format is not None:  # dates written as text
+            series = parse_dates(series, schema.date_format)
+        elif not _same_temporal_family(series.dtype, schema.dtype):
             raise ValueError(
                 f"Column {name!r} was {schema.dtype} during fit but is "
                 f"{series.dtype} now; convert it with pd.to_datetime / "
                 "pd.to_timedelta first."
             )
-        ticks, missing = _ticks(series.astype(schema.dtype))
+        ticks, missing = _ticks(series.astype(schema.temporal_dtype))
         values = (ticks - schema.offset).astype("float64")
         values[missing] = np.nan
         return values
@@ -53,6 +56,11 @@ def float_to_column(values: np.ndarray, schema: ColumnSchema) -> pd.Series:
         step = schema.resolution
         ticks = np.round(np.nan_to_num(values) / step).astype("int64") * step
         ticks += schema.offset
+        if schema.date_format is not None:
+            dates = pd.Series(ticks.view("datetime64[ns]"))
+            return _restore_dtype(
+                format_dates(dates, schema.date_format), missing, schema
+            )
         return _from_ticks(ticks, missing, schema)
     if schema.decimals is not None:  # clipped again: rounding may cross a bound
         values = np.clip(

@@ -92,8 +92,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     discrete_columns : list of column labels (or indices for arrays), default=None
         Numeric columns to one-hot encode. ``None`` infers them:
 
-        - ``bool`` / ``"boolean"``, ``category``, ``string`` and ``object``
-          columns are always discrete (booleans keep their dtype);
+        - ``object`` and ``string`` columns whose values are all dates or
+          date-times written in one format (``2020-07-23``,
+          ``31/12/2020 14:05``; see the user guide) are datetimes, with a
+          warning naming them, and are decoded into strings in that format;
+        - other ``bool`` / ``"boolean"``, ``category``, ``string`` and
+          ``object`` columns are discrete (booleans keep their dtype);
         - a numeric column with one distinct value, or whose values are all
           whole numbers (an integer dtype, or floats such as ``3.0`` in a
           column with NaN) with at most 10 distinct values, is discrete;
@@ -113,8 +117,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     column_kinds : dict, default=None
         ``{column: kind}`` overriding the inference for the named columns:
         ``"identifier"`` (strings or integers generated fresh, as above),
-        ``"discrete"`` (one-hot, even for unique values) or ``"continuous"``
-        (numbers, datetimes or timedeltas only).
+        ``"discrete"`` (one-hot, even for unique values or dates written as
+        text), ``"continuous"`` (numbers, datetimes or timedeltas only) or
+        ``"datetime"`` (``datetime64`` columns, or text that must be dates in
+        one format).
 
     continuous_encoding : {"mode_specific", "quantile", "standard"}, \
             default="mode_specific"
@@ -146,10 +152,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         ``inverse_transform`` turns that slot into one of its categories,
         drawn with their training frequencies.
 
-    max_categories : int, default=None
+    max_categories : int, "auto" or None, default="auto"
         At most this many slots per discrete column (the infrequent slot
         included, the missing slot not); the least frequent categories are
-        grouped as with ``min_frequency``.
+        grouped as with ``min_frequency``. ``"auto"`` bounds the width by the
+        rows: one slot per 10 training rows, at least 10 and at most 100, so
+        that a column of 5 000 distinct values in 20 000 rows takes 100
+        encoded columns, not 5 000, and its rare values are drawn from the
+        tail slot with their training frequencies; columns with fewer
+        categories than that are untouched. ``None``: one slot per category.
 
     handle_unknown : {"error", "infrequent_if_exist"}, default="error"
         What ``transform`` does with a category not seen during fit:
@@ -232,7 +243,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             Interval(RealNotInt, 0, 1, closed="neither"),
             None,
         ],
-        "max_categories": [Interval(Integral, 2, None, closed="left"), None],
+        "max_categories": [
+            Interval(Integral, 2, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "handle_unknown": [StrOptions({"error", "infrequent_if_exist"})],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -247,7 +262,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         max_modes=10,
         max_fit_rows=10_000,
         min_frequency=None,
-        max_categories=None,
+        max_categories="auto",
         handle_unknown="error",
         n_jobs=None,
         random_state=None,

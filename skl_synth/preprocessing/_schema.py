@@ -11,8 +11,10 @@ Every column of a table is one of five kinds:
 ``"boolean"``
     ``True`` / ``False``, learned as a two-category discrete column.
 ``"datetime"``
-    ``datetime64`` columns, with or without a time zone, learned as
-    continuous numbers of ticks and restored to the same dtype and resolution.
+    ``datetime64`` columns, with or without a time zone, and text columns
+    whose values are all dates written in one format (:mod:`._text_dates`),
+    learned as continuous numbers of ticks and restored to the same dtype
+    and resolution (text: strings in the same format).
 ``"identifier"``
     Keys (strings or integers): not learned; generated rows get fresh values
     (:mod:`._identifiers`).
@@ -20,23 +22,28 @@ Every column of a table is one of five kinds:
 The inference rule (documented for users in
 :class:`~skl_synth.preprocessing.TabularEncoder`):
 
-0. Columns not listed in ``discrete_columns`` whose values are all unique
+0. Text columns not listed in ``discrete_columns`` whose values are all
+   dates or date-times written in one format are ``"datetime"`` (with a
+   warning naming them).
+1. Other columns not listed in ``discrete_columns`` whose values are all unique
    strings, or consecutive integers, none missing, in at least 20 rows, are
    ``"identifier"`` (with a warning naming them).
-1. ``bool`` / ``"boolean"`` dtypes, and ``object`` columns that hold only
+2. ``bool`` / ``"boolean"`` dtypes, and ``object`` columns that hold only
    booleans, are ``"boolean"``.
-2. ``category``, ``string`` and ``object`` columns are ``"discrete"``.
-3. ``datetime64`` columns are ``"datetime"``.
-4. Numeric columns with a single distinct value, and numeric columns whose
+3. ``category``, ``string`` and ``object`` columns are ``"discrete"``.
+4. ``datetime64`` columns are ``"datetime"``.
+5. Numeric columns with a single distinct value, and numeric columns whose
    values are all whole numbers (integer dtypes, or floats such as 3.0 that
    hold NaN) with at most :data:`MAX_DISCRETE_INTEGERS` distinct values, are
    ``"discrete"``.
-5. Other numeric columns (and ``timedelta64``) are ``"continuous"``.
+6. Other numeric columns (and ``timedelta64``) are ``"continuous"``.
 
-When the caller lists ``discrete_columns`` explicitly, rules 4 and 5 are
-replaced by the list: a numeric column is discrete exactly when it is listed.
-``column_kinds`` (``{column: "identifier" | "discrete" | "continuous"}``)
-overrides every rule for the columns it names.
+When the caller lists ``discrete_columns`` explicitly, rules 5 and 6 are
+replaced by the list: a numeric column is discrete exactly when it is listed
+(and a listed text column is never read as dates).
+``column_kinds`` (``{column: "identifier" | "discrete" | "continuous" |
+"datetime"}``) overrides every rule for the columns it names; a text column
+declared ``"datetime"`` must hold dates in one format.
 
 This module knows pandas and numpy only; it holds no learned model.
 """
@@ -56,6 +63,7 @@ import pandas as pd
 from ..utils._state import persistable
 from ._identifiers import check_identifier_dtype, is_identifier, warn_inferred
 from ._temporal import _ticks, _unit
+from ._text_dates import parse_dates, text_date_format, warn_text_dates
 
 __all__ = [
     "MAX_DISCRETE_INTEGERS",
@@ -66,7 +74,7 @@ __all__ = [
 MAX_DISCRETE_INTEGERS = 10
 """Whole-number columns with at most this many distinct values are discrete."""
 
-SETTABLE_KINDS = ("identifier", "discrete", "continuous")
+SETTABLE_KINDS = ("identifier", "discrete", "continuous", "datetime")
 """The kinds ``column_kinds`` may give a column."""
 
 MAX_DECIMALS = 6
@@ -125,6 +133,10 @@ class ColumnSchema:
     offset : int
         Datetime kind: the earliest tick, subtracted before conversion to
         float so that the float keeps full precision.
+    date_format : str or None
+        Datetime kind, text columns: the format the dates are written in
+        (``strftime``'s, see :mod:`._text_dates`); generated dates are
+        written in it. ``None`` for ``datetime64`` columns.
     """
 
     name: Hashable
@@ -138,6 +150,15 @@ class ColumnSchema:
     decimals: int | None = None
     resolution: int | None = None
     offset: int = 0
+    date_format: str | None = None
+
+    @property
+    def temporal_dtype(self):
+        """The dtype of the column's datetimes: ``datetime64[ns]`` for dates
+        written as text, the column's own dtype otherwise."""
+        if self.date_format is not None:
+            return np.dtype("datetime64[ns]")
+        return self.dtype
 
     @property
     def is_discrete(self) -> bool:
@@ -199,6 +220,13 @@ def infer_schema(
     ]
     if inferred and warn:
         warn_inferred(inferred, stacklevel=4)
+    dates = {
+        s.name: s.date_format
+        for s in schema
+        if s.date_format is not None and s.name not in kinds
+    }
+    if dates and warn:
+        warn_text_dates(dates, stacklevel=4)
     return schema
 
 
@@ -240,6 +268,15 @@ def _infer_column(series: pd.Series, listed: bool | None, declared=None):
         "has_missing": bool(missing.any()),
         "missing_value": _missing_marker(series, missing),
     }
+    date_format = text_date_format(series, missing, listed, declared)
+    if date_format is not None:
+        facts["date_format"] = date_format
+        return _temporal_schema(
+            parse_dates(series, date_format), missing, facts, kind="datetime"
+        )
+    if declared == "datetime":
+        _check_declared_datetime(series)
+        declared = "continuous"  # a datetime64 column: learned as ticks
     if is_identifier(series, bool(listed), declared):
         check_identifier_dtype(series)
         return ColumnSchema(kind="identifier", **facts)
@@ -271,6 +308,16 @@ def _infer_column(series: pd.Series, listed: bool | None, declared=None):
         decimals=_decimals(values, dtype),
         **facts,
     )
+
+
+def _check_declared_datetime(series: pd.Series) -> None:
+    dtype = series.dtype
+    if not pd.api.types.is_datetime64_any_dtype(dtype):
+        raise ValueError(
+            f"column_kinds declares column {series.name!r} datetime, but it holds "
+            f"{dtype} values; only datetime64 columns and text dates can be "
+            "(convert numbers with pd.to_datetime first)."
+        )
 
 
 def _few_integers(series: pd.Series, missing: np.ndarray) -> bool:

@@ -26,12 +26,15 @@ _SHARED = {
         :class:`~skl_synth.preprocessing.TabularEncoder`).
 
     column_kinds : dict, default=None
-        ``{column: "identifier" | "discrete" | "continuous"}`` overriding the
-        inference for the named columns. Identifier columns (keys such as
-        customer ids; columns of unique strings or consecutive integers are
-        inferred as such, with a warning) are not learned: sampled rows get
-        fresh values in their format, unique and never a training value,
-        under conditions too.""",
+        ``{column: "identifier" | "discrete" | "continuous" | "datetime"}``
+        overriding the inference for the named columns. Identifier columns
+        (keys such as customer ids; columns of unique strings or consecutive
+        integers are inferred as such, with a warning) are not learned:
+        sampled rows get fresh values in their format, unique and never a
+        training value, under conditions too. Text columns of dates in one
+        format are inferred as datetimes (with a warning) and sampled as
+        strings in that format; declare them ``"discrete"`` to learn the
+        strings as categories.""",
     "continuous_encoding": """continuous_encoding : {"quantile", "mode_specific"}, \
             default="quantile"
         How the networks see continuous (and datetime) columns:
