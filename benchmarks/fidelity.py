@@ -22,14 +22,19 @@ with ``random_state=seed``:
 
 - ``copula``: ``GaussianCopulaSynthesizer()``;
 - ``GAN`` / ``VAE``: ``GANSynthesizer`` / ``VAESynthesizer`` with
-  ``early_stopping=True``, up to ``--epochs`` (default 300) epochs, each
-  with ``continuous_encoding="mode_specific"`` and ``"quantile"``
+  ``early_stopping=True``, up to ``--epochs`` (default ``"auto"``, theirs:
+  300, more on tables too small for 2 000 / 1 000 optimizer steps) epochs,
+  each with ``continuous_encoding="mode_specific"`` and ``"quantile"``
   (``GAN-q``, ``VAE-q``);
 - ``diffusion``: ``DiffusionSynthesizer`` with ``early_stopping=True``, up
-  to ``--diffusion-epochs`` (default 1 000, its default) epochs;
+  to ``--diffusion-epochs`` (default ``"auto"``, its default) epochs;
 - ``ctgan-CTGAN`` / ``ctgan-TVAE``: the ``ctgan`` package's models, 300
   epochs (its defaults otherwise), with the same discrete columns as our
-  encoder infers. ``--no-peers`` leaves them out.
+  encoder infers. ``--no-peers`` leaves them out;
+- ``shuffled``: the training rows with every column drawn on its own (a
+  permutation, or a bootstrap for more rows than the table has): every
+  marginal kept, every dependence broken. The floor no synthesizer should
+  be under (issue 28).
 
 Batch sizes follow the table (``TABLES``): below the training rows, so that
 an epoch makes several optimizer steps.
@@ -94,6 +99,7 @@ TABLES = {
     "page-blocks0": 500,
 }
 OURS = ["copula", "GAN", "GAN-q", "VAE", "VAE-q", "diffusion"]
+FLOOR = "shuffled"
 PEERS = ["ctgan-CTGAN", "ctgan-TVAE"]
 DEEP = ["GAN", "GAN-q", "VAE", "VAE-q", "diffusion"]
 TEST_FRACTION = 0.25
@@ -137,6 +143,28 @@ def make_model(name, args, batch_size, seed):
         encoding = "quantile" if name.endswith("-q") else "mode_specific"
         return cls(**deep, continuous_encoding=encoding)
     return DiffusionSynthesizer(**deep)
+
+
+class Shuffled:
+    """The training rows with each column drawn independently of the others."""
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def fit(self, train, schema=None):
+        self.train = train.reset_index(drop=True)
+        return self
+
+    def sample(self, n):
+        rng = np.random.default_rng(self.seed)
+        rows = len(self.train)
+        columns = {
+            name: values.iloc[
+                rng.permutation(rows)[:n] if n <= rows else rng.integers(0, rows, n)
+            ].to_numpy()
+            for name, values in self.train.items()
+        }
+        return pd.DataFrame(columns).astype(self.train.dtypes)
 
 
 class Peer:
@@ -235,6 +263,8 @@ def run_job(table, frame, seed, name, args):
     start = time.perf_counter()
     if name in PEERS:
         model = Peer(name, batch, seed).fit(train, schema)
+    elif name == FLOOR:
+        model = Shuffled(seed).fit(train)
     else:
         model = make_model(name, args, batch, seed).fit(train)
     fit_s = time.perf_counter() - start
@@ -261,7 +291,7 @@ def run_job(table, frame, seed, name, args):
 
 
 def summarize(results):
-    order = {n: i for i, n in enumerate([*TABLES, *OURS, *PEERS])}
+    order = {n: i for i, n in enumerate([*TABLES, FLOOR, *OURS, *PEERS])}
     results = results.sort_values(["table", "model"], key=lambda c: c.map(order))
     grouped = results.groupby(["table", "model"], sort=False)[METRICS]
     mean, std = grouped.mean(), grouped.std().fillna(0)
@@ -315,18 +345,29 @@ def verdicts(mean):
             or m.loc[d, "nan_err"] > 0.02
         ]
         lines.append("  marginals: " + (f"missed by {bad}" if bad else "all met"))
+        if FLOOR in m.index:
+            floor = m.loc[FLOOR, "auc"]
+            above = [d for d in m.index if d != FLOOR and m.loc[d, "auc"] > floor]
+            lines.append(
+                f"  AUC at most the shuffled copy's {floor:.3f}: "
+                + (f"MISSED by {above}" if above else "all met")
+            )
     return lines
+
+
+def _epochs(text):
+    return text if text == "auto" else int(text)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--diffusion-epochs", type=int, default=1000)
+    parser.add_argument("--epochs", type=_epochs, default="auto")
+    parser.add_argument("--diffusion-epochs", type=_epochs, default="auto")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--diamonds-rows", type=int, default=3000)
     parser.add_argument("--tables", nargs="+", default=list(TABLES))
-    parser.add_argument("--models", nargs="+", default=OURS + PEERS)
+    parser.add_argument("--models", nargs="+", default=[FLOOR, *OURS, *PEERS])
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="overwrite --output")

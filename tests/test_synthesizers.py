@@ -221,6 +221,45 @@ def test_early_stopping_auto_depends_on_size():
     assert not small.early_stopping_ and "validation_score" not in small.history_
 
 
+@pytest.mark.parametrize(
+    ("cls", "n_rows", "epochs"),
+    [
+        # one step a pass below a batch: passes raised to the minimum steps
+        (VAESynthesizer, 150, 1_000),
+        (GANSynthesizer, 150, 2_000),
+        (DiffusionSynthesizer, 150, 3_000),
+        # 4 steps a pass (the last batch smaller, or whole GAN batches)
+        (VAESynthesizer, 1_800, 300),
+        (GANSynthesizer, 1_800, 667),
+        (DiffusionSynthesizer, 1_000, 1_000),
+        # enough rows: the class's default passes
+        (GANSynthesizer, 40_000, 300),
+        (DiffusionSynthesizer, 40_000, 1_000),
+    ],
+)
+def test_auto_epochs_make_the_minimum_optimizer_steps(cls, n_rows, epochs):
+    assert cls().epochs == "auto"
+    assert cls()._n_epochs(n_rows) == epochs
+    assert cls(epochs=7)._n_epochs(n_rows) == 7  # an int is taken as it is
+
+
+def test_auto_epochs_in_a_fit():
+    model = VAESynthesizer(
+        compress_dims=(8,), decompress_dims=(8,), embedding_dim=4, random_state=0
+    ).fit(clusters_table(60, 0))
+    assert model.n_epochs_ == len(model.history_) == 1_000  # 1 step a pass
+
+
+@pytest.mark.parametrize(
+    ("n_rows", "batch", "steps"),
+    [(150, 150, 1), (57, 50, 1), (3, 10, 1), (2_000, 500, 4)],
+)
+def test_gan_batches_are_at_most_the_training_rows(n_rows, batch, steps):
+    gan = GANSynthesizer()  # batch_size=500, pac=10
+    assert gan._batch_rows(n_rows) == batch
+    assert gan._steps_per_epoch(n_rows) == steps
+
+
 @pytest.mark.parametrize("cls", DEEP)
 def test_diverging_training_stops_with_a_clear_error(cls):
     lr = (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 _FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _TRUE, _FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0"}
-DEEP_EPOCHS = 300  # the synthesizers' default
+DEEP_EPOCHS = "auto"  # the synthesizers' default
 # --model ensemble: a VAE (of ENSEMBLE_EPOCHS) and a Gaussian copula, on one
 # part per value of a partition column (the demo: "placed"), weighted by part
 # size; without a partition column, both on all rows, mixed half and half.

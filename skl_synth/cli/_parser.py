@@ -197,9 +197,9 @@ def _add_epochs(command):
         "--epochs",
         type=_positive_int,
         metavar="N",
-        help="training epochs of the GAN, VAE and diffusion model (default "
-        f"{DEEP_EPOCHS}; {ENSEMBLE_EPOCHS} for the ensemble's VAE); ignored by "
-        "the copula",
+        help="training epochs of the GAN, VAE and diffusion model (default: "
+        f"each one's own, {DEEP_EPOCHS!r}; {ENSEMBLE_EPOCHS} for the ensemble's "
+        "VAE); ignored by the copula",
     )
 
 

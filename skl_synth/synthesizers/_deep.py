@@ -46,7 +46,7 @@ _CALIBRATION_ROWS = 2**15
 _CALIBRATION_MIN_ROWS = 64
 
 _DEEP_CONSTRAINTS = {
-    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "early_stopping": [StrOptions({"auto"}), "boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -73,6 +73,10 @@ class DeepSynthesizer(BaseSynthesizer):
 
     # whether the networks also learn rows under the all-zero condition
     _trains_unconditioned = False
+    # epochs="auto": this many passes, and at least _min_steps optimizer
+    # steps (see _n_epochs)
+    _auto_epochs = 300
+    _min_steps = 1_000
 
     def _encoding(self):
         return self.continuous_encoding
@@ -174,22 +178,46 @@ class DeepSynthesizer(BaseSynthesizer):
         real = self.encoder_._check_input(_safe_indexing(X, held), reset=False)
         return _compact(encoded, kept), real.reset_index(drop=True)
 
+    def _n_epochs(self, n_rows):
+        """The epochs to run: ``epochs``, or for ``"auto"`` the class's
+        default passes, raised to make at least ``_min_steps`` optimizer steps.
+
+        A pass over a table smaller than a batch is one step, so 300 passes
+        over 150 rows were 300 steps, and the GAN ended worse than a
+        column-shuffled copy of its rows. On placements read from the CSV
+        (150 training rows, 65 held out, seeds 0-2; two-sample AUC, lower
+        is better, the shuffled copy 0.914): the GAN 0.986 after 300 steps,
+        0.75 after 1 000 (seeds 0-1), 0.713 after 2 000; the VAE 0.727 /
+        0.681 / 0.727 after 300 / 1 000 / 3 000; the diffusion model 0.741 /
+        0.737 / 0.678 after 300 / 1 000 / 3 000. Larger tables make these
+        steps in fewer passes than the default and are unchanged.
+        """
+        if self.epochs != "auto":
+            return self.epochs
+        steps = self._steps_per_epoch(n_rows)
+        return int(max(self._auto_epochs, -(-self._min_steps // steps)))
+
+    def _steps_per_epoch(self, n_rows):
+        """Optimizer steps of one pass: shuffled batches, the last smaller."""
+        return max(1, -(-n_rows // self.batch_size))
+
     def _train(self, data, validation):
         from tqdm.auto import tqdm
 
         rows, best_score, best_state, waited = [], -np.inf, None, 0
+        epochs = self._n_epochs(len(data))
         interval = self._evaluation_interval(len(data))
         # set by an ensemble on its members: a time allowance, and a label
         limit = getattr(self, "_time_limit", None)
         label = getattr(self, "_progress_label", type(self).__name__)
         start = time.perf_counter()
-        bar = tqdm(range(self.epochs), disable=not self.verbose, desc=label)
+        bar = tqdm(range(epochs), disable=not self.verbose, desc=label)
         for epoch in bar:
             losses = self._trainer.train_epoch(data)
             self._check_finite(losses, epoch + 1)
             row = {"epoch": epoch + 1, **losses}
             out_of_time = limit is not None and time.perf_counter() - start >= limit
-            last = epoch + 1 == self.epochs or out_of_time
+            last = epoch + 1 == epochs or out_of_time
             if validation is not None and ((epoch + 1) % interval == 0 or last):
                 self._trainer.prepare_sampling()
                 row["validation_score"] = self._validation_score(validation)

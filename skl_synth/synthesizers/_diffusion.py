@@ -77,11 +77,13 @@ class DiffusionSynthesizer(DeepSynthesizer):
         Needs ``unconditional_fraction > 0``. Applies to ``sample`` calls,
         including the calibration at the end of ``fit``.
     {batch_size}
-    epochs : int, default=1000
-        Passes over the training rows (at most, with early stopping). A
-        denoiser learns every timestep from the same rows, so it needs more
-        steps than the GAN or the VAE (TabDDPM trains for 30 000 steps) and
-        each step is cheaper.
+    epochs : int or "auto", default="auto"
+        Passes over the training rows (at most, with early stopping).
+        ``"auto"``: 1 000, and on tables too small to make 3 000 optimizer
+        steps in 1 000 passes, as many passes as make them. A denoiser
+        learns every timestep from the same rows, so it needs more steps
+        than the GAN or the VAE (TabDDPM trains for 30 000 steps) and each
+        step is cheaper.
     {early_stopping}
     {validation_fraction}
     {n_iter_no_change}
@@ -136,6 +138,8 @@ class DiffusionSynthesizer(DeepSynthesizer):
     """
 
     _module_names = ("denoiser_",)
+    _auto_epochs = 1_000
+    _min_steps = 3_000
     _parameter_constraints: dict = {
         **_DEEP_CONSTRAINTS,
         "hidden_dims": ["array-like"],
@@ -164,7 +168,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         unconditional_fraction=0.2,
         guidance_scale=1.0,
         batch_size=256,
-        epochs=1000,
+        epochs="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,

@@ -120,6 +120,8 @@ class GANSynthesizer(DeepSynthesizer):
     """
 
     _module_names = ("generator_", "discriminator_")
+    # 300 steps left it worse than a shuffled copy on 150 rows (_n_epochs)
+    _min_steps = 2_000
 
     @property
     def _trains_unconditioned(self):
@@ -155,7 +157,7 @@ class GANSynthesizer(DeepSynthesizer):
         pac=10,
         ema_decay=0.99,
         unconditional_fraction=0.5,
-        epochs=300,
+        epochs="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -198,6 +200,18 @@ class GANSynthesizer(DeepSynthesizer):
                 "(the critic judges packs of pac rows)."
             )
 
+    def _batch_rows(self, n_rows):
+        """``batch_size``, at most the training rows (in whole packs of
+        ``pac``): a batch larger than the table draws the same rows several
+        times for twice the time. On 150 rows, 2 000 steps took 26 s with
+        batches of 150 and 47 s with 500, for the same held-out AUC (0.713
+        over seeds 0-2, 0.69-0.73 against 0.61-0.81)."""
+        return min(self.batch_size, max(self.pac, n_rows // self.pac * self.pac))
+
+    def _steps_per_epoch(self, n_rows):
+        """Generator steps of one epoch (see ``GANTrainer.train_epoch``)."""
+        return max(1, n_rows // self._batch_rows(n_rows))
+
     def _build(self, data, init_rng, train_rng, device):
         layout = OutputLayout(self.encoder_.layout_, device)
         spans = condition_spans(self.encoder_)
@@ -220,7 +234,7 @@ class GANSynthesizer(DeepSynthesizer):
         )
         config = {
             "embedding_dim": self.embedding_dim,
-            "batch_size": self.batch_size,
+            "batch_size": self._batch_rows(len(data)),
             "discriminator_steps": self.discriminator_steps,
             "generator_lr": self.generator_lr,
             "generator_decay": self.generator_decay,

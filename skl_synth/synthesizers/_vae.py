@@ -118,7 +118,7 @@ class VAESynthesizer(DeepSynthesizer):
         weight_decay=1e-5,
         loss_factor=2.0,
         batch_size=500,
-        epochs=300,
+        epochs="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,

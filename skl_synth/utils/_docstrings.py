@@ -1,8 +1,12 @@
 """Parameter descriptions shared by several estimators, written once."""
 
 _SHARED = {
-    "epochs": """epochs : int, default=300
-        Passes over the training rows (at most, with early stopping).""",
+    "epochs": """epochs : int or "auto", default="auto"
+        Passes over the training rows (at most, with early stopping).
+        ``"auto"``: 300, and on tables too small to make enough optimizer
+        steps in 300 passes (1 000 for the VAE, 2 000 for the GAN; a pass
+        over a table smaller than a batch is one step), as many passes as
+        make them.""",
     "batch_size": """batch_size : int, default=500
         Rows per optimization step.""",
     "early_stopping": """early_stopping : "auto" or bool, default="auto"
