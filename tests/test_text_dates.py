@@ -208,3 +208,15 @@ def test_the_cli_reads_text_dates_with_the_same_rule(tmp_path):
     assert read["d"].dtype == object  # as read_csv gives it: the encoder decides
     pd.testing.assert_frame_equal(read, frame)
     assert re.fullmatch(r"\d\d/\d\d/\d{4}", read["d"].iloc[0])
+
+
+def test_a_saved_model_writes_the_same_date_strings(tmp_path):
+    from skl_synth import load, save
+
+    real = _placements_csv()
+    model = _fit_quietly(GaussianCopulaSynthesizer(random_state=0), real)
+    path = tmp_path / "copula.skl"
+    save(model, path)
+    again = load(path)
+    assert again.encoder_.schema_[-2].date_format == "%Y-%m-%d"
+    pd.testing.assert_frame_equal(again.sample(50), model.sample(50))

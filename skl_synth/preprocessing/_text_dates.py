@@ -105,11 +105,9 @@ def infer_date_format(values, *, declared: bool = False) -> str | None:
         for fmt in _candidates(bodies[0])
         if _round_trips(probe, fmt) and _round_trips(bodies, fmt)
     ]
-    if not fits:
-        return None
-    if len(fits) > 1 and not declared:
-        return None  # day-first and month-first both read every value
-    return fits[-1] + suffix if declared and len(fits) > 1 else fits[0] + suffix
+    if not fits or (len(fits) > 1 and not declared):
+        return None  # no format, or day first and month first both read them
+    return fits[-1] + suffix  # the month-first reading where both do
 
 
 def first_unparsed(values) -> object:
@@ -202,7 +200,8 @@ def format_dates(values: pd.Series, fmt: str) -> np.ndarray:
 def _candidates(example: str):
     """The formats worth trying, given one value (its separators)."""
     for date in DATE_FORMATS:
-        if date[2] != example[4 if date.startswith("%Y") else 2 : 5][:1]:
+        separator = example[4] if date.startswith("%Y") else example[2]
+        if date[2] != separator:
             continue
         for time in TIME_FORMATS:
             if time.startswith("T") and date != "%Y-%m-%d":
@@ -218,14 +217,11 @@ def _common_offset(values) -> str | None:
 
 
 def _parse(values, fmt: str) -> pd.Series:
-    with np.errstate(all="ignore"):
-        return pd.Series(
-            pd.to_datetime(
-                pd.Series(values, dtype=object),
-                format=fmt.replace(_MILLISECONDS, "%f"),
-                errors="coerce",
-            )
-        )
+    return pd.to_datetime(
+        pd.Series(values, dtype=object),
+        format=fmt.replace(_MILLISECONDS, "%f"),
+        errors="coerce",
+    )
 
 
 def _round_trips(values, fmt: str) -> bool:
