@@ -103,7 +103,8 @@ def infer_date_format(values, *, declared: bool = False) -> str | None:
     fits = [
         fmt
         for fmt in _candidates(bodies[0])
-        if _round_trips(probe, fmt) and _round_trips(bodies, fmt)
+        if _round_trips(probe, fmt)
+        and (len(bodies) <= _PROBE or _round_trips(bodies[_PROBE:], fmt))
     ]
     if not fits or (len(fits) > 1 and not declared):
         return None  # no format, or day first and month first both read them
