@@ -132,3 +132,65 @@ def test_condition_cdf_ends_at_exactly_one():
     assert torch.cumsum(logs / logs.sum(1, keepdim=True), 1)[0, -1].item() < 1.0
     assert space.training_cdf[0, -1].item() == 1.0
     assert space.training_cdf[0, 0].item() < 1.0
+
+
+@pytest.mark.parametrize("offset", [0.0, 5e4])
+def test_denoising_loss_is_noise_mse_plus_span_cross_entropy(offset):
+    # offset: logits as large as the diffusion model's likelihood term makes
+    # them at its first timestep, in one span only
+    layout = OutputLayout(SPANS, torch.device("cpu"))
+    generator = torch.Generator().manual_seed(0)
+    raw = torch.randn((16, 11), generator=generator) * 3
+    raw[:, 5:9] += offset
+    noise = torch.randn((16, 11), generator=generator)
+    target = torch.zeros((16, 11))
+    for start, stop in ONEHOT:
+        slot = torch.randint(stop - start, (16,), generator=generator)
+        target[torch.arange(16), start + slot] = 1.0
+    scalars = [0, 4]
+    expected = ((raw[:, scalars] - noise[:, scalars]) ** 2).mean()
+    cross_entropy = sum(
+        torch.nn.functional.cross_entropy(
+            raw[:, a:b].double(), target[:, a:b].argmax(1)
+        )
+        for a, b in ONEHOT
+    )
+    expected = expected + cross_entropy.float() / len(ONEHOT)
+    loss = layout.denoising_loss(raw, noise, target)
+    torch.testing.assert_close(loss, expected, rtol=1e-5, atol=1e-4)
+    probs = layout.span_softmax(raw, per_span=True)
+    for start, stop in ONEHOT:
+        torch.testing.assert_close(
+            probs[:, start:stop], raw[:, start:stop].double().softmax(1).float()
+        )
+    assert (probs[:, scalars] == 0).all()
+
+
+def test_denoiser_likelihood_gives_the_exact_posterior_of_a_lone_column():
+    # one column of 4 categories with known frequencies; a denoiser whose
+    # network outputs their logs gets Bayes' posterior at every noise level
+    from skl_synth._nn.diffusion import Denoiser
+
+    spans = [Span("c", 0, 4, "onehot", "category")]
+    layout = OutputLayout(spans, torch.device("cpu"))
+    prior = torch.tensor([0.5, 0.3, 0.15, 0.05])
+    denoiser = Denoiser(4, 0, (8,), dim_t=8)
+    generator = torch.Generator().manual_seed(0)
+    rows = torch.eye(4)[torch.multinomial(prior, 64, True, generator=generator)]
+    denoiser.fit_scaling(rows, layout)
+    clean = denoiser.to_model(rows)  # 1 on the slot, -1 elsewhere
+    assert set(clean.unique().tolist()) == {-1.0, 1.0}
+    for signal in (0.05, 0.5, 0.99):
+        variance = 1 - signal**2
+        x = signal * clean + variance**0.5 * torch.randn(
+            clean.shape, generator=generator
+        )
+        log_prior = prior.log().expand(64, 4)
+        logits = denoiser.with_likelihood(log_prior, x, signal, variance)
+        # p(slot k | x) is proportional to prior_k * N(x; signal * e_k, variance)
+        embeddings = 2 * torch.eye(4) - 1
+        log_density = -((x[:, None, :] - signal * embeddings) ** 2).sum(2) / (
+            2 * variance
+        )
+        expected = (prior.log() + log_density).softmax(1)
+        torch.testing.assert_close(layout.span_softmax(logits), expected)

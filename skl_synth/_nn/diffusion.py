@@ -2,11 +2,15 @@
 
 Rows are diffused in a model space where every encoded column is on a unit
 scale: scalar columns standardized by their training mean and standard
-deviation, one-hot columns mapped from {0, 1} to {-1, 1}. The denoiser
-predicts the noise (the DDPM loss of Ho et al., 2020) under a cosine
-schedule (Nichol and Dhariwal, 2021); sampling follows DDIM (Song et al.,
-2021) over a subset of the training timesteps, so that it can take far
-fewer steps than training.
+deviation, one-hot columns mapped from {0, 1} to {-1, 1}, under a cosine
+schedule (Nichol and Dhariwal, 2021). On scalar columns the denoiser
+predicts the noise (the DDPM loss of Ho et al., 2020). On each one-hot span
+it predicts the clean slot, as logits trained by cross-entropy, to which
+the slot's Gaussian log-likelihood given the noised values is added (see
+:meth:`Denoiser.with_likelihood`); the expected clean one-hot under those
+probabilities is the denoised value (the "score interpolation" of Dieleman
+et al., 2022). Sampling follows DDIM (Song et al., 2021) over a subset of
+the training timesteps, so that it can take far fewer steps than training.
 """
 
 from __future__ import annotations
@@ -50,13 +54,16 @@ def timestep_embedding(t, dim):
 
 @saved_module
 class Denoiser(nn.Module):
-    """MLP that predicts the noise in a row, given its timestep and condition.
+    """MLP that denoises a row, given its timestep and condition.
 
     As TabDDPM's ``MLPDiffusion``: the row is projected to ``dim_t`` units
     and added to the timestep embedding (sinusoidal, then Linear-SiLU-Linear)
     and to a projection of the condition vector; an MLP of ``hidden`` ReLU
-    layers (with dropout) maps the sum to the predicted noise. The buffers
-    ``center`` and ``scale`` map encoded rows to the model space.
+    layers (with dropout) maps the sum to one output per encoded column: the
+    predicted noise on scalar columns, the clean slot's logits (before
+    :meth:`with_likelihood`) on one-hot columns. The buffers ``center`` and
+    ``scale`` map encoded rows to the model space, ``onehot`` marks the
+    one-hot columns.
     """
 
     def __init__(self, n_features, n_condition, hidden, dim_t=128, dropout=0.0):
@@ -79,6 +86,7 @@ class Denoiser(nn.Module):
         self.register_buffer("scale", torch.ones(n_features))
         self.register_buffer("low", torch.full((n_features,), -1.0))
         self.register_buffer("high", torch.ones(n_features))
+        self.register_buffer("onehot", torch.zeros(n_features))
 
     def reset_parameters_(self):
         with torch.no_grad():
@@ -86,6 +94,7 @@ class Denoiser(nn.Module):
             self.scale.fill_(1.0)
             self.low.fill_(-1.0)
             self.high.fill_(1.0)
+            self.onehot.zero_()
 
     def forward(self, x, t, condition):
         return self.predict(x, self.embed_time(t), self.embed_condition(condition))
@@ -118,6 +127,28 @@ class Denoiser(nn.Module):
         modelled = (data - center) / scale
         self.low.copy_(torch.where(scalar, modelled.amin(0), -1.0))
         self.high.copy_(torch.where(scalar, modelled.amax(0), 1.0))
+        self.onehot.copy_((~scalar).float())
+
+    def with_likelihood(self, out, x, signal, variance):
+        """The one-hot outputs plus each slot's log-likelihood given ``x``.
+
+        A noised one-hot span is ``x = signal * e + sqrt(variance) * noise``
+        with ``e`` the clean slot's vector in the model space (1 on the
+        slot, -1 elsewhere), so ``log p(x | slot k)`` is ``2 * signal *
+        x[k] / variance`` plus what all slots share. Added to the network's
+        logits, it makes their softmax the exact posterior of a column on
+        its own when the network outputs the log of its frequencies; the
+        network then learns only what the timestep's prior and the other
+        columns add. Without it, the network had to read every slot back
+        through its ``dim_t``-unit projection: on 20 independent columns of
+        7 values (140 one-hot slots into 128 units), after 60 passes over
+        3 000 rows, cross-entropy alone left 0.17 nats per column on
+        noise-free rows, and the generated categories drifted towards
+        uniform (issue 35). Scalar columns are
+        unchanged: their noise prediction already is a skip connection.
+        ``signal`` and ``variance`` broadcast against ``x``.
+        """
+        return out + (2 * signal / variance) * x * self.onehot
 
     def to_model(self, rows):
         return (rows - self.center) / self.scale
@@ -127,7 +158,8 @@ class Denoiser(nn.Module):
 
 
 class DiffusionTrainer:
-    """Training of one denoiser: random timesteps, noised rows, noise MSE."""
+    """Training of one denoiser: random timesteps, noised rows, and the loss
+    of :meth:`~skl_synth._nn.layout.OutputLayout.denoising_loss`."""
 
     def __init__(self, denoiser, layout, sampler, config, rng):
         self.denoiser, self.layout, self.sampler = denoiser, layout, sampler
@@ -151,7 +183,11 @@ class DiffusionTrainer:
         noise = torch.randn(rows.shape, generator=self.rng, device=device)
         x0 = self.denoiser.to_model(rows)
         xt = self.signal[t, None] * x0 + self.noise_level[t, None] * noise
-        loss = F.mse_loss(self.denoiser(xt, t, condition), noise)
+        out = self.denoiser(xt, t, condition)
+        out = self.denoiser.with_likelihood(
+            out, xt, self.signal[t, None], self.noise_level[t, None] ** 2
+        )
+        loss = self.layout.denoising_loss(out, noise, rows)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
@@ -200,10 +236,11 @@ def sample_rows(
     are unchanged. It costs a second denoiser pass per step.
 
     Starts from standard normal noise; at each step the predicted clean row
-    is clipped to the training range of the model space (one-hot columns to
-    [-1, 1]). ``eta=0`` is deterministic DDIM, ``eta=1`` DDPM-like noise.
-    Scalars come back in the encoder's scale, one-hot groups as the slot of
-    their largest value.
+    (on one-hot spans, the expected one-hot under the predicted slot
+    probabilities) is clipped to the training range of the model space.
+    ``eta=0`` is deterministic DDIM, ``eta=1`` DDPM-like noise. Scalars
+    come back in the encoder's scale, one-hot groups as the slot of their
+    largest value.
     """
     denoiser.eval()
     device = condition.device
@@ -221,11 +258,15 @@ def sample_rows(
         a_next = alpha_bar[times[i + 1] if i + 1 < len(times) else -1]
         step = torch.full((1,), t, device=device)
         time = denoiser.embed_time(step)
-        eps = denoiser.predict(x, time, embedded)
+        out = denoiser.predict(x, time, embedded)
         if guided:
-            eps_free = denoiser.predict(x, time, free)
-            eps = eps_free.add_(eps - eps_free, alpha=guidance)
-        x0 = (x - math.sqrt(1 - a_t) * eps).div_(math.sqrt(a_t))
+            out_free = denoiser.predict(x, time, free)
+            out = out_free.add_(out - out_free, alpha=guidance)
+        x0 = (x - math.sqrt(1 - a_t) * out).div_(math.sqrt(a_t))
+        if layout.membership.shape[1]:
+            out = denoiser.with_likelihood(out, x, math.sqrt(a_t), 1 - a_t)
+            probs = denoiser.to_model(layout.span_softmax(out, per_span=True))
+            x0 = torch.where(layout.onehot_mask, probs, x0)
         x0 = torch.clamp_(x0, denoiser.low, denoiser.high)
         eps = (x - math.sqrt(a_t) * x0).div_(math.sqrt(1 - a_t))
         sigma = eta * math.sqrt((1 - a_next) / (1 - a_t) * (1 - a_t / a_next))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 from torch.autograd.function import once_differentiable
+from torch.nn import functional as F
 
 _EPS = 1e-10
 
@@ -128,6 +129,39 @@ class OutputLayout:
             loss = loss + self._span_log_sum_exp(raw).sum() - (raw * chosen).sum()
         return loss
 
+    def span_softmax(self, raw, *, per_span=False):
+        """Softmax of ``raw`` within each one-hot span; 0 on scalar columns.
+
+        ``per_span=True`` shifts each span by its own maximum at once, for
+        logits whose spans lie far apart (see :meth:`_span_exp`).
+        """
+        numerator, sums, _ = self._span_exp(raw, per_span=per_span)
+        return numerator / (sums @ self.membership.T + self.scalar_weight)
+
+    def denoising_loss(self, raw, noise, target):
+        """The diffusion model's loss: noise MSE plus clean-slot cross-entropy.
+
+        ``raw`` holds, on scalar columns, the noise predicted for them (their
+        squared error against ``noise``, averaged over the scalar columns)
+        and, on one-hot columns, the logits of the clean slot (the
+        cross-entropy against the one-hot ``target``, averaged over the
+        spans). The two averages are summed, as TabDDPM sums its Gaussian
+        and multinomial losses, and averaged over the rows.
+        """
+        loss = raw.new_zeros(())
+        columns = self.scalar_columns
+        n_spans = self.membership.shape[1]
+        if len(columns):
+            loss = loss + F.mse_loss(raw[:, columns], noise[:, columns])
+        if n_spans:
+            # the target slot's logit per span, subtracted from the shift
+            # first: both are about 1e5 at the first timesteps
+            chosen = (raw * (target * self.onehot_mask)) @ self.membership
+            _, sums, shift = self._span_exp(raw, per_span=True)
+            cross_entropy = (torch.log(sums) + (shift - chosen)).sum()
+            loss = loss + cross_entropy / (len(raw) * n_spans)
+        return loss
+
     def _padded(self, values):
         return values[:, self.index].masked_fill(~self.valid, float("-inf"))
 
@@ -138,28 +172,30 @@ class OutputLayout:
         index = self.span_of_column.expand(len(values), -1)
         return peak.scatter_reduce_(1, index, values, "amax")[:, :n_spans]
 
-    def _span_exp(self, values):
+    def _span_exp(self, values, per_span=False):
         """Shifted exponentials of the one-hot columns and their span sums.
 
         Returns ``exp(values - shift)`` (0 on scalar columns), its sum over
         each span (batch, n_spans) and the shift, which broadcasts against
         the sums: each row's maximum over its one-hot columns, (batch, 1),
         or, when that leaves a span's sum too small to keep float precision,
-        each span's maximum.
+        each span's maximum (at once with ``per_span``).
         """
         masked = values + self.onehot_floor  # -inf on scalar columns
-        with torch.no_grad():
-            shift = masked.amax(1, keepdim=True)
-        numerator = torch.exp(masked - shift)
-        sums = numerator @ self.membership
-        # far below the row's maximum, a span's exponentials are subnormal (few
-        # significant bits) or zero: shift span by span (also when NaN came in)
-        if not bool((sums >= torch.finfo(sums.dtype).tiny * 2**24).all()):
+        if not per_span:
             with torch.no_grad():
-                shift = self._span_max(values)
-            numerator = torch.exp(masked - shift @ self.membership.T)
+                shift = masked.amax(1, keepdim=True)
+            numerator = torch.exp(masked - shift)
             sums = numerator @ self.membership
-        return numerator, sums, shift
+            # far below the row's maximum, a span's exponentials are subnormal
+            # (few significant bits) or zero: shift span by span (also when
+            # NaN came in)
+            if bool((sums >= torch.finfo(sums.dtype).tiny * 2**24).all()):
+                return numerator, sums, shift
+        with torch.no_grad():
+            shift = self._span_max(values)
+        numerator = torch.exp(masked - shift @ self.membership.T)
+        return numerator, numerator @ self.membership, shift
 
     def _span_log_sum_exp(self, values):
         _, sums, shift = self._span_exp(values)

@@ -84,9 +84,18 @@ def rebuild_module(cls, arguments, data, training):
     expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
     found = {k: tuple(v.shape) for k, v in tensors.items()}
     if expected != found:
+        missing = sorted(expected.keys() - found.keys())
+        unexpected = sorted(found.keys() - expected.keys())
+        reshaped = {
+            k: (found[k], expected[k])
+            for k in sorted(expected.keys() & found.keys())
+            if found[k] != expected[k]
+        }
         raise ValueError(
-            f"the weights do not fit a {cls.__name__}{arguments}: expected "
-            f"{expected}, found {found}"
+            f"the weights do not fit a {cls.__name__}{arguments}: missing "
+            f"{missing}, unexpected {unexpected}, shapes (found, expected) "
+            f"{reshaped}; a file written by another version of skl_synth may "
+            "hold another module: fit the model again and save it"
         )
     module = module.to_empty(device="cpu")
     module.load_state_dict(tensors, strict=True)

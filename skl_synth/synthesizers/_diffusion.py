@@ -28,11 +28,17 @@ class DiffusionSynthesizer(DeepSynthesizer):
     through its empirical CDF to a standard normal), scaled so that every
     encoded column has unit spread (one-hot columns to {{-1, 1}}), and
     noised by a Gaussian diffusion of ``n_timesteps`` steps with a cosine
-    schedule; an MLP denoiser with a timestep embedding learns to predict
-    the noise. One-hot groups are diffused as Gaussian values, not by
-    multinomial diffusion as in TabDDPM, and decoded as their largest slot.
-    Sampling runs DDIM over ``sampling_steps`` evenly spaced timesteps,
-    from pure noise to a clean row.
+    schedule. An MLP denoiser with a timestep embedding predicts the noise
+    of the scalar columns and, for each one-hot group, which category the
+    clean row holds (cross-entropy; the group's Gaussian likelihood given
+    the noised values is added to its logits, so the network learns what
+    the other columns and the timestep add to it). One-hot groups are
+    diffused as Gaussian values, not by multinomial diffusion as in
+    TabDDPM; while sampling, a group's denoised value is its expected
+    one-hot under the predicted probabilities (Dieleman et al.'s score
+    interpolation), and the clean row takes its largest slot. Sampling
+    runs DDIM over ``sampling_steps`` evenly spaced timesteps, from pure
+    noise to a clean row.
 
     Conditions use a condition vector as in the VAE: each training row gets
     its own category in one randomly chosen discrete column (or the empty
@@ -107,8 +113,9 @@ class DiffusionSynthesizer(DeepSynthesizer):
         The trained denoiser, with the model-space scaling as buffers.
     history_ : DataFrame
         One row per epoch: ``loss`` (mean squared error of the predicted
-        noise), ``validation_score`` (with early stopping) and elapsed
-        ``time``.
+        noise over the scalar columns plus the mean cross-entropy of the
+        one-hot groups), ``validation_score`` (with early stopping) and
+        elapsed ``time``.
     {training_attributes}
     {copies_attributes}
     {features_in}
@@ -123,6 +130,9 @@ class DiffusionSynthesizer(DeepSynthesizer):
     ----------
     Kotelnikov, Baranchuk, Rubachev and Babenko, "TabDDPM: Modelling
     Tabular Data with Diffusion Models", ICML 2023.
+
+    Dieleman et al., "Continuous diffusion for categorical data",
+    arXiv:2211.15089, 2022.
 
     Examples
     --------
