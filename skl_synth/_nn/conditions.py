@@ -64,16 +64,23 @@ class ConditionSpace:
         """
         if not self.n_spans:
             return rows
+        conditioned = self.conditioned_slots(condition)
+        block = rows[:, columns]
+        rows[:, columns] = torch.where(conditioned, condition.to(rows.dtype), block)
+        return rows
+
+    def conditioned_slots(self, condition):
+        """Which slots each condition fixes: all of its span's, (n, dim) bool.
+
+        A row with the all-zero condition fixes none.
+        """
         span_of_slot = torch.repeat_interleave(
-            torch.arange(self.n_spans, device=rows.device),
+            torch.arange(self.n_spans, device=condition.device),
             torch.diff(torch.cat([self.offsets, self.offsets.new_tensor([self.dim])])),
         )
         given = condition.sum(1) > 0
         span = span_of_slot[condition.argmax(1)]
-        conditioned = (span_of_slot[None, :] == span[:, None]) & given[:, None]
-        block = rows[:, columns]
-        rows[:, columns] = torch.where(conditioned, condition.to(rows.dtype), block)
-        return rows
+        return (span_of_slot[None, :] == span[:, None]) & given[:, None]
 
     def sample_weighted(self, n, cumulative, generator):
         """Condition vectors drawn from flat weights, given as their CDF."""

@@ -225,7 +225,15 @@ def sampling_timesteps(n_timesteps, n_steps):
 
 @torch.no_grad()
 def sample_rows(
-    denoiser, layout, condition, rng, n_timesteps, n_steps, eta=0.0, guidance=1.0
+    denoiser,
+    layout,
+    condition,
+    rng,
+    n_timesteps,
+    n_steps,
+    eta=0.0,
+    guidance=1.0,
+    known=None,
 ):
     """Encoded rows by DDIM over ``n_steps`` of the ``n_timesteps`` steps.
 
@@ -234,6 +242,18 @@ def sample_rows(
     one predicted unconditioned, ``eps_u + guidance * (eps_c - eps_u)``, for
     a denoiser trained with empty conditions; rows with the empty condition
     are unchanged. It costs a second denoiser pass per step.
+
+    ``known = (space, columns)``, the condition's
+    :class:`~skl_synth._nn.conditions.ConditionSpace` and the encoded
+    columns of its slots, holds each row's conditioned span at its value:
+    at every step its denoised value is the condition's one-hot, so that
+    the other columns are denoised beside the value the row will have (the
+    posterior of a known cell is a point mass). Without it, a network that
+    learned little from its condition input follows the condition only in
+    the end, when the cells are set: on a 20-column table (14 discrete
+    columns, 6 continuous ones each depending on one), 17% of the rows
+    conditioned on a category of a 15%-column held it before being set,
+    and the continuous columns lost a third of their dependence on it.
 
     Starts from standard normal noise; at each step the predicted clean row
     (on one-hot spans, the expected one-hot under the predicted slot
@@ -244,6 +264,10 @@ def sample_rows(
     """
     denoiser.eval()
     device = condition.device
+    if known is not None and condition.shape[1]:
+        space, columns = known
+        fixed = space.conditioned_slots(condition)
+        clean = (condition - denoiser.center[columns]) / denoiser.scale[columns]
     # the schedule's scalars in float64 on the host; the rows stay float32
     alpha_bar = [*cosine_schedule(n_timesteps).tolist(), 1.0]
     times = sampling_timesteps(n_timesteps, n_steps).tolist()
@@ -268,6 +292,8 @@ def sample_rows(
             probs = denoiser.to_model(layout.span_softmax(out, per_span=True))
             x0 = torch.where(layout.onehot_mask, probs, x0)
         x0 = torch.clamp_(x0, denoiser.low, denoiser.high)
+        if known is not None and condition.shape[1]:
+            x0[:, columns] = torch.where(fixed, clean, x0[:, columns])
         eps = (x - math.sqrt(a_t) * x0).div_(math.sqrt(1 - a_t))
         sigma = eta * math.sqrt((1 - a_next) / (1 - a_t) * (1 - a_t / a_next))
         x = x0.mul_(math.sqrt(a_next))

@@ -268,6 +268,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
 
     def _generate(self, condition, rng, layout):
         self._check_params()  # sampling_steps may have been set after fit
+        _, space, columns = self._condition_space(condition.device)
         return sample_rows(
             self.denoiser_,
             layout,
@@ -277,4 +278,5 @@ class DiffusionSynthesizer(DeepSynthesizer):
             self.sampling_steps,
             self.eta,
             self.guidance_scale,
+            known=(space, columns),
         )
