@@ -20,7 +20,7 @@ And the sampler: the mean TVD of ``sample`` under the calibrated condition
 weights, under the data's own condition frequencies and under the empty
 condition only. ``--no-likelihood`` removes the one-hot likelihood term
 (:meth:`skl_synth._nn.diffusion.Denoiser.with_likelihood`), the ablation
-that shows its part: with cross-entropy alone, noise-free rows keep 0.17
+that shows its part: with cross-entropy alone, noise-free rows keep 0.16
 nats per column after 60 passes (issue 35). The model before the fix
 (noise prediction on one-hot columns, commit dbdaf54) is measured by
 ``benchmarks/width.py`` at that commit and in ``benchmarks/README.md``.
