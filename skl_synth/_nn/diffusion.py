@@ -264,7 +264,9 @@ def sample_rows(
     """
     denoiser.eval()
     device = condition.device
-    if known is not None and condition.shape[1]:
+    if not condition.shape[1]:
+        known = None  # nothing is conditioned on
+    if known is not None:
         space, columns = known
         fixed = space.conditioned_slots(condition)
         clean = (condition - denoiser.center[columns]) / denoiser.scale[columns]
@@ -292,7 +294,7 @@ def sample_rows(
             probs = denoiser.to_model(layout.span_softmax(out, per_span=True))
             x0 = torch.where(layout.onehot_mask, probs, x0)
         x0 = torch.clamp_(x0, denoiser.low, denoiser.high)
-        if known is not None and condition.shape[1]:
+        if known is not None:
             x0[:, columns] = torch.where(fixed, clean, x0[:, columns])
         eps = (x - math.sqrt(a_t) * x0).div_(math.sqrt(1 - a_t))
         sigma = eta * math.sqrt((1 - a_next) / (1 - a_t) * (1 - a_t / a_next))
