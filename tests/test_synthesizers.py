@@ -354,52 +354,54 @@ def test_training_restores_the_floating_point_mode(placements):
         torch.set_flush_denormal(False)
 
 
-def test_gan_samples_from_a_moving_average_of_its_weights(monkeypatch):
-    from skl_synth._nn import gan as gan_module
+AVERAGED = [(GANSynthesizer, "generator_"), (DiffusionSynthesizer, "denoiser_")]
+
+
+@pytest.mark.parametrize(("cls", "module"), AVERAGED)
+def test_samples_from_a_moving_average_of_the_weights(monkeypatch, cls, module):
+    from skl_synth._nn.averaging import WeightAverage
 
     initial, snapshots = [], []
-    build, update = (
-        gan_module.GANTrainer.__init__,
-        gan_module.GANTrainer._update_average,
-    )
+    build, update = WeightAverage.__init__, WeightAverage.update
 
-    def recording_build(trainer, *args, **kwargs):
-        build(trainer, *args, **kwargs)
-        initial.extend(p.detach().clone() for p in trainer.average.parameters())
+    def recording_build(average, *args, **kwargs):
+        build(average, *args, **kwargs)
+        initial.extend(p.detach().clone() for p in average.average.parameters())
 
-    def recording_update(trainer):
-        snapshots.append([p.detach().clone() for p in trainer.generator.parameters()])
-        update(trainer)
+    def recording_update(average):
+        snapshots.append([p.detach().clone() for p in average.trained.parameters()])
+        update(average)
 
-    monkeypatch.setattr(gan_module.GANTrainer, "__init__", recording_build)
-    monkeypatch.setattr(gan_module.GANTrainer, "_update_average", recording_update)
+    monkeypatch.setattr(WeightAverage, "__init__", recording_build)
+    monkeypatch.setattr(WeightAverage, "update", recording_update)
     data = clusters_table(300, 0)
-    model = tiny(GANSynthesizer, epochs=3, ema_decay=0.9).fit(data)
-    assert len(snapshots) == 3 * (len(data) // model.batch_size)
+    model = tiny(cls, epochs=3, ema_decay=0.9).fit(data)
+    steps = len(data) // model.batch_size  # 300 rows, batches of 20
+    assert len(snapshots) == 3 * steps
     expected = initial
     for t, live in enumerate(snapshots, start=1):
         decay = min(0.9, (1 + t) / (10 + t))  # warm-up, then 0.9
         expected = [
             e + (w - e) * (1 - decay) for e, w in zip(expected, live, strict=True)
         ]
-    for got, want in zip(model.generator_.parameters(), expected, strict=True):
+    fitted = getattr(model, module)
+    for got, want in zip(fitted.parameters(), expected, strict=True):
         torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
-    # and the sampling generator is not the trained one
-    assert not torch.equal(next(model.generator_.parameters()), snapshots[-1][0])
+    # and the sampling module is not the trained one
+    assert not torch.equal(next(fitted.parameters()), snapshots[-1][0])
 
 
-def test_gan_without_average_samples_from_the_trained_generator(monkeypatch):
-    from skl_synth._nn import gan as gan_module
+@pytest.mark.parametrize(("cls", "module"), AVERAGED)
+def test_without_average_samples_from_the_trained_module(monkeypatch, cls, module):
+    from skl_synth._nn.averaging import WeightAverage
 
     calls = []
-    monkeypatch.setattr(
-        gan_module.GANTrainer, "_update_average", lambda self: calls.append(1)
-    )
+    monkeypatch.setattr(WeightAverage, "update", lambda self: calls.append(1))
     data = clusters_table(300, 0)
-    plain = tiny(GANSynthesizer, epochs=2, ema_decay=0.0).fit(data)
+    plain = tiny(cls, epochs=2, ema_decay=0.0).fit(data)
     assert calls == []
     monkeypatch.undo()
-    averaged = tiny(GANSynthesizer, epochs=2, ema_decay=0.9).fit(data)
+    averaged = tiny(cls, epochs=2, ema_decay=0.9).fit(data)
     assert not plain.sample(50).equals(averaged.sample(50))
 
 

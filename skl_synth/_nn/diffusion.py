@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .averaging import WeightAverage
 from .batches import shuffled_pass
 from .state import saved_module
 
@@ -159,11 +160,20 @@ class Denoiser(nn.Module):
 
 class DiffusionTrainer:
     """Training of one denoiser: random timesteps, noised rows, and the loss
-    of :meth:`~skl_synth._nn.layout.OutputLayout.denoising_loss`."""
+    of :meth:`~skl_synth._nn.layout.OutputLayout.denoising_loss`.
 
-    def __init__(self, denoiser, layout, sampler, config, rng):
+    With an ``average`` module (a copy of ``denoiser``), its weights follow
+    an exponential moving average of the trained ones (decay
+    ``config["ema_decay"]``, see
+    :class:`~skl_synth._nn.averaging.WeightAverage`).
+    """
+
+    def __init__(self, denoiser, layout, sampler, config, rng, average=None):
         self.denoiser, self.layout, self.sampler = denoiser, layout, sampler
         self.config, self.rng = config, rng
+        self._averaging = None
+        if average is not None:
+            self._averaging = WeightAverage(denoiser, average, config["ema_decay"])
         device = next(denoiser.parameters()).device
         alpha_bar = cosine_schedule(config["n_timesteps"]).to(device)
         self.signal = alpha_bar.sqrt().float()
@@ -191,6 +201,8 @@ class DiffusionTrainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
+        if self._averaging is not None:
+            self._averaging.update()
         return loss.detach()
 
     def _conditions(self, index):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -62,11 +63,19 @@ class DiffusionSynthesizer(DeepSynthesizer):
         faster (the cost of sampling is proportional) and coarser.
     eta : float in [0, 1], default=1.0
         Noise of each sampling step: 0 is deterministic DDIM (given the
-        starting noise), 1 adds the noise of DDPM's reverse process.
+        starting noise), 1 adds the noise of DDPM's reverse process. 0
+        spreads continuous columns wider: on three tables of
+        ``benchmarks/fidelity.py`` (3 seeds) the two-sample AUC was 0.02 to
+        0.12 worse with 0.
     learning_rate : float, default=1e-3
         AdamW learning rate.
     weight_decay : float, default=1e-5
         AdamW weight decay.
+    ema_decay : float in [0, 1), default=0.999
+        The denoiser that samples is an exponential moving average of the
+        trained one's weights, updated after every step (warmed up as
+        ``min(ema_decay, (1 + t) / (10 + t))`` after ``t`` steps), as
+        TabDDPM samples. 0 samples from the trained denoiser.
     unconditional_fraction : float in [0, 1), default=0.2
         Share of the training rows given the empty condition, so that the
         denoiser also learns the table unconditioned; unconditional samples
@@ -110,7 +119,9 @@ class DiffusionSynthesizer(DeepSynthesizer):
     encoder_ : TabularEncoder
         The fitted encoder; its ``layout_`` is what the denoiser sees.
     denoiser_ : torch.nn.Module
-        The trained denoiser, with the model-space scaling as buffers.
+        The denoiser that samples (the moving average of the trained
+        weights, see ``ema_decay``), with the model-space scaling as
+        buffers.
     history_ : DataFrame
         One row per epoch: ``loss`` (mean squared error of the predicted
         noise over the scalar columns plus the mean cross-entropy of the
@@ -160,6 +171,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         "eta": [Interval(Real, 0, 1, closed="both")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="left")],
         "unconditional_fraction": [Interval(Real, 0, 1, closed="left")],
         "guidance_scale": [Interval(Real, 0, None, closed="left")],
     }
@@ -175,6 +187,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         eta=1.0,
         learning_rate=1e-3,
         weight_decay=1e-5,
+        ema_decay=0.999,
         unconditional_fraction=0.2,
         guidance_scale=1.0,
         batch_size=256,
@@ -198,6 +211,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
         self.eta = eta
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.ema_decay = ema_decay
         self.unconditional_fraction = unconditional_fraction
         self.guidance_scale = guidance_scale
         self.batch_size = batch_size
@@ -234,7 +248,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
     def _build(self, data, init_rng, train_rng, device):
         layout = OutputLayout(self.encoder_.layout_, device)
         sampler = ConditionSampler(data, condition_spans(self.encoder_))
-        self.denoiser_ = build(
+        trained = build(
             lambda: Denoiser(
                 layout.width,
                 sampler.dim,
@@ -245,15 +259,20 @@ class DiffusionSynthesizer(DeepSynthesizer):
             init_rng,
             device,
         )
-        self.denoiser_.fit_scaling(data, layout)
+        trained.fit_scaling(data, layout)
+        average = copy.deepcopy(trained) if self.ema_decay > 0 else None
+        self.denoiser_ = trained if average is None else average
         config = {
             "batch_size": self.batch_size,
             "n_timesteps": self.n_timesteps,
             "learning_rate": self.learning_rate,
             "weight_decay": self.weight_decay,
             "unconditional": self.unconditional_fraction,
+            "ema_decay": self.ema_decay,
         }
-        return DiffusionTrainer(self.denoiser_, layout, sampler, config, train_rng)
+        return DiffusionTrainer(
+            trained, layout, sampler, config, train_rng, average=average
+        )
 
     def _calibration_rows(self, n_rows):
         """8 per training row, from 4 096 to 32 768.
