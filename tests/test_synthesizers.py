@@ -216,9 +216,19 @@ def test_early_stopping_scores_a_bounded_subset_of_the_held_out_rows(monkeypatch
     assert scored[0].equals(scored[1])  # the same rows every time
 
 
-def test_early_stopping_auto_depends_on_size():
-    small = tiny(VAESynthesizer).fit(clusters_table(200, 0))
-    assert not small.early_stopping_ and "validation_score" not in small.history_
+@pytest.mark.parametrize(
+    ("cls", "n_rows", "stops"),
+    [
+        (VAESynthesizer, 200, False),
+        (DiffusionSynthesizer, 1_000, False),
+        # the denoiser learns the training rows' details (issue 35)
+        (DiffusionSynthesizer, 1_001, True),
+    ],
+)
+def test_early_stopping_auto_depends_on_size(cls, n_rows, stops):
+    model = tiny(cls).fit(clusters_table(n_rows, 0))
+    assert model.early_stopping_ is stops
+    assert ("validation_score" in model.history_) is stops
 
 
 @pytest.mark.parametrize(
@@ -375,7 +385,7 @@ def test_samples_from_a_moving_average_of_the_weights(monkeypatch, cls, module):
     monkeypatch.setattr(WeightAverage, "__init__", recording_build)
     monkeypatch.setattr(WeightAverage, "update", recording_update)
     data = clusters_table(300, 0)
-    model = tiny(cls, epochs=3, ema_decay=0.9).fit(data)
+    model = tiny(cls, epochs=3, ema_decay=0.9, early_stopping=False).fit(data)
     steps = len(data) // model.batch_size  # 300 rows, batches of 20
     assert len(snapshots) == 3 * steps
     expected = initial

@@ -77,6 +77,8 @@ class DeepSynthesizer(BaseSynthesizer):
     # steps (see _n_epochs)
     _auto_epochs = 300
     _min_steps = 1_000
+    # early_stopping="auto" holds rows out on tables above this many rows
+    _early_stopping_above = 10_000
 
     def _encoding(self):
         return self.continuous_encoding
@@ -161,7 +163,7 @@ class DeepSynthesizer(BaseSynthesizer):
     def _validation_split(self, X, encoded, rng):
         stop = self.early_stopping
         if stop == "auto":
-            stop = len(encoded) > 10_000
+            stop = len(encoded) > self._early_stopping_above
         self.early_stopping_ = bool(stop)
         if not stop:
             return encoded, None

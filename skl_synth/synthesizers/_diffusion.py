@@ -99,7 +99,13 @@ class DiffusionSynthesizer(DeepSynthesizer):
         learns every timestep from the same rows, so it needs more steps
         than the GAN or the VAE (TabDDPM trains for 30 000 steps) and each
         step is cheaper.
-    {early_stopping}
+    {early_stopping} ``"auto"`` enables it above 1 000 rows (100 held-out
+        rows to score): without it, a denoiser trained for the default
+        passes learns the training rows' details, and its continuous columns
+        come out too narrow (on the 20- and 60-column mixed tables of
+        ``benchmarks/width.py``, 3 000 rows, the two-sample AUC was 0.675
+        and 0.756 without early stopping, 0.594 and 0.618 with it). On 150
+        rows it changed nothing (0.691 either way, 5 seeds).
     {validation_fraction}
     {n_iter_no_change}
     {discrete_columns}
@@ -161,6 +167,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
     _module_names = ("denoiser_",)
     _auto_epochs = 1_000
     _min_steps = 3_000
+    _early_stopping_above = 1_000
     _parameter_constraints: dict = {
         **_DEEP_CONSTRAINTS,
         "hidden_dims": ["array-like"],

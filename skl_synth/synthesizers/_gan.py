@@ -74,7 +74,8 @@ class GANSynthesizer(DeepSynthesizer):
         came out at 2.8% of the samples with 0.5 and at 4.9% with 0; the
         missing-value rate at 11.1% and 12.3% (11.3% real).
     {epochs}
-    {early_stopping}
+    {early_stopping} ``"auto"`` enables it above 10 000 rows, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
     {validation_fraction}
     {n_iter_no_change}
     {discrete_columns}

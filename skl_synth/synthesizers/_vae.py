@@ -54,7 +54,8 @@ class VAESynthesizer(DeepSynthesizer):
         Weight of the reconstruction loss against the KL term.
     {batch_size}
     {epochs}
-    {early_stopping}
+    {early_stopping} ``"auto"`` enables it above 10 000 rows, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
     {validation_fraction}
     {n_iter_no_change}
     {discrete_columns}

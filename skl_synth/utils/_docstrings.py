@@ -16,8 +16,7 @@ _SHARED = {
         every epoch that completes a round of about 200 optimizer steps, and
         after the last epoch; stop when the
         score has not improved for ``n_iter_no_change`` evaluations and keep
-        the best weights. ``"auto"`` enables it above 10 000 rows, as in
-        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.""",
+        the best weights.""",
     "validation_fraction": """validation_fraction : float, default=0.1
         Fraction of rows held out for early stopping (never trained on). The
         score uses at most 5 000 of them, drawn at random, so that its cost
