@@ -4,8 +4,9 @@ What it measures
 ----------------
 Issue 35's diagnosis, on the table of ``benchmarks/width.py``
 (``--columns`` independent skewed integer columns, default 20, 3 000
-rows). A ``DiffusionSynthesizer(epochs=--epochs)`` (default 60 passes) is
-fitted; then, with the training rows noised to timestep ``t``:
+rows). A ``DiffusionSynthesizer(epochs=--epochs)`` (default 60 passes,
+without early stopping or the moving average of its weights) is fitted;
+then, with the training rows noised to timestep ``t``:
 
 - ``ce_mean`` / ``ce_max``: the denoiser's cross-entropy of each column's
   clean category, averaged over the rows, then over (the largest of) the
@@ -144,7 +145,11 @@ def main(argv=None):
         Denoiser.with_likelihood = lambda self, out, *rest: out
     print("\n".join(machine_facts()))
     real = make_table("discrete", args.columns, args.rows, 0)
-    model = DiffusionSynthesizer(epochs=args.epochs, random_state=0)
+    # the model of the diagnosis (README), before the moving average and the
+    # early stopping that came after it: all --epochs passes, the last weights
+    model = DiffusionSynthesizer(
+        epochs=args.epochs, early_stopping=False, ema_decay=0.0, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(real)
