@@ -65,8 +65,8 @@ class DiffusionSynthesizer(DeepSynthesizer):
         Noise of each sampling step: 0 is deterministic DDIM (given the
         starting noise), 1 adds the noise of DDPM's reverse process. 0
         spreads continuous columns wider: on three tables of
-        ``benchmarks/fidelity.py`` (3 seeds) the two-sample AUC was 0.02 to
-        0.12 worse with 0.
+        ``benchmarks/fidelity.py`` (3 seeds) the two-sample AUC was 0.04 to
+        0.15 worse with 0.
     learning_rate : float, default=1e-3
         AdamW learning rate.
     weight_decay : float, default=1e-5
