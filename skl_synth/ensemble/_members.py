@@ -21,8 +21,8 @@ from ..synthesizers import (
     GaussianCopulaSynthesizer,
     VAESynthesizer,
 )
-from ..synthesizers._base import _SEED_MAX
 from ..synthesizers._deep import DeepSynthesizer
+from ..utils._random import SEED_MAX
 
 # Shares of the time left of time_budget given to the members' training
 # loops: without a refit; before a refit (which gets the rest less the
@@ -78,7 +78,7 @@ class _MemberFitMixin:
             if missing[:, i].any()
         }
         jobs = [
-            self._job(frame, name, estimator, p, rows, rng.randint(_SEED_MAX))
+            self._job(frame, name, estimator, p, rows, rng.randint(SEED_MAX))
             for name, estimator in synthesizers
             for p, rows in enumerate(self.parts_)
         ]

@@ -16,7 +16,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from ..preprocessing._conversions import column_to_codes
 from ..preprocessing._schema import _preview
-from ..synthesizers._base import _SEED_MAX
+from ..utils._random import SEED_MAX
 
 # Clusters smaller than this share of the mean cluster size are merged.
 MIN_CLUSTER_SHARE = 0.1
@@ -289,7 +289,7 @@ class _PartitionMixin:
 
     def _cluster_parts(self, frame, encoded, train, held, strata, rng):
         """K-means parts, within each value of ``partition_column`` if given."""
-        seed = rng.randint(_SEED_MAX)
+        seed = rng.randint(SEED_MAX)
         observed = frame.notna().any(axis=1).to_numpy()
         groups = [(train, held)]
         if strata is not None:
@@ -307,7 +307,7 @@ class _PartitionMixin:
         return parts, None, held_parts
 
     def _kfold_parts(self, train, strata, k, rng):
-        seed = rng.randint(_SEED_MAX)
+        seed = rng.randint(SEED_MAX)
         if strata is None:
             folds = KFold(k, shuffle=True, random_state=seed).split(train)
         else:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..preprocessing._conversions import column_to_codes
-from ..synthesizers._base import _SEED_MAX
+from ..utils._random import SEED_MAX
 from ._members import _reseeded
 
 
@@ -20,7 +20,7 @@ class _MixtureSamplingMixin:
     def _sample_table(self, n_samples, conditions, seed):
         rng = np.random.RandomState(seed)
         chosen = self._choose_members(n_samples, conditions, rng)
-        seeds = rng.randint(_SEED_MAX, size=len(self.members_))
+        seeds = rng.randint(SEED_MAX, size=len(self.members_))
         tables, positions = [], []
         for j in np.unique(chosen):
             rows = np.flatnonzero(chosen == j)

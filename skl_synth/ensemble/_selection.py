@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import early_stopping_score, metadata_from_schema
-from ..synthesizers._base import _SEED_MAX
+from ..utils._random import SEED_MAX
 
 # Greedy ensemble selection adds at most this many members (with replacement),
 # each for a gain above the tolerance (smaller ones are within the noise of a
@@ -234,7 +234,7 @@ class _SelectionMixin:
     def _pool(self, members, rng):
         """Rows of ``members`` mixed evenly, in random order, for the selection."""
         sizes = allocate(_SELECTION_POOL_ROWS, np.ones(len(members)))
-        seeds = rng.randint(_SEED_MAX, size=len(members))
+        seeds = rng.randint(SEED_MAX, size=len(members))
         rows = [
             self._member_sample(j, n, None, seed)
             for j, n, seed in zip(members, sizes, seeds, strict=True)

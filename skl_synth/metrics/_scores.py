@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from ..preprocessing import TabularEncoder
 from ..preprocessing._schema import _preview, infer_schema
 from ..utils._docstrings import fill_doc
-from ..utils._random import local_random_state
+from ..utils._random import SEED_MAX, local_random_state
 from ._evaluation import (
     HIGHER,
     _check_tables,
@@ -282,7 +282,6 @@ def quality_score(real, synthetic, metadata) -> float:
 # --------------------------------------------------------------------------
 
 _COLUMNS = ["metric", "property", "score", "raw", "good", "description"]
-_SEED_MAX = np.iinfo(np.int32).max
 _SDMETRICS_PROPERTIES = {
     "column_shapes": "sdmetrics: similarity of each column's distribution "
     "(KS and TV complements), averaged",
@@ -410,7 +409,7 @@ def evaluate(
         real, synthetic, metadata, holdout
     )
     if not isinstance(random_state, Integral):
-        random_state = int(local_random_state(random_state).randint(_SEED_MAX))
+        random_state = int(local_random_state(random_state).randint(SEED_MAX))
     rows = _fidelity_rows(real, synthetic, metadata, random_state)
     rows += _privacy_rows(real, synthetic, holdout, metadata, random_state)
     if target is not None:

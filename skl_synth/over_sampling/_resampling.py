@@ -26,7 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._random import local_random_state
+from ..utils._random import SEED_MAX, local_random_state
 from ._filter import fit_filter
 from ._interpolation import interpolate_rows
 from ._keys import (
@@ -46,7 +46,6 @@ FILTER_ROUNDS = 10
 """Sampling rounds to replace the rows rejected by the filter."""
 
 _MAX_DRAW_FACTOR = 10  # a filter round draws at most this many times the need
-_SEED_MAX = np.iinfo(np.int32).max
 
 
 def _as_frame(X):
@@ -289,7 +288,7 @@ class GenerativeSamplerMixin:
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
-        seeds = local_random_state(self.random_state).randint(_SEED_MAX, size=4)
+        seeds = local_random_state(self.random_state).randint(SEED_MAX, size=4)
         full = _as_frame(X)
         # identifiers are not learned: the new rows get fresh ones at the end
         keys = identifier_columns(full, self._synthesizer())
@@ -342,7 +341,7 @@ class GenerativeSamplerMixin:
             if n == 0:
                 continue
             rows = interpolate_rows(
-                frame[y == c], n, self.k_neighbors, rng.randint(_SEED_MAX)
+                frame[y == c], n, self.k_neighbors, rng.randint(SEED_MAX)
             )
             generated[c] = pd.concat(
                 [generated.get(c, rows.iloc[:0]), rows], ignore_index=True
@@ -386,7 +385,7 @@ class GenerativeSamplerMixin:
                     n,
                     c,
                     row_filter,
-                    rng.randint(_SEED_MAX),
+                    rng.randint(SEED_MAX),
                     draw,
                 )
                 for c, n in counts.items()

@@ -18,11 +18,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import metadata_from_schema, synthesis_score
 from ..preprocessing import TabularEncoder
-from ..utils._random import local_random_state
+from ..utils._random import SEED_MAX, local_random_state
 from ._conditions import ConditionPlan
 from ._streaming import _StreamingMixin
 
-_SEED_MAX = np.iinfo(np.int32).max
 _COPY_ROUNDS = 10  # rounds redrawing the rows that copy a training row
 
 
@@ -104,7 +103,7 @@ class BaseSynthesizer(_StreamingMixin, BaseEstimator):
             discrete_columns=self.discrete_columns,
             column_kinds=getattr(self, "column_kinds", None),
             continuous_encoding=self._encoding(),
-            random_state=rng.randint(_SEED_MAX),
+            random_state=rng.randint(SEED_MAX),
         ).fit(X)
         self.n_features_in_ = self.encoder_.n_features_in_
         if hasattr(self.encoder_, "feature_names_in_"):
@@ -183,7 +182,7 @@ class BaseSynthesizer(_StreamingMixin, BaseEstimator):
             asked = conditions
             if isinstance(conditions, pd.DataFrame):
                 asked = conditions.iloc[rows].reset_index(drop=True)
-            new = self._sample_table(len(rows), asked, rng.randint(_SEED_MAX))
+            new = self._sample_table(len(rows), asked, rng.randint(SEED_MAX))
             table = _replace_rows(table, rows, new)
             copies[rows] = np.isin(row_hashes(self._learned(new)), hashes)
             self.n_copies_rejected_ += int(copies.sum())
@@ -265,7 +264,7 @@ class BaseSynthesizer(_StreamingMixin, BaseEstimator):
 
     def _sampling_seed(self):
         """A seed for one ``sample`` call: fixed for an int ``random_state``."""
-        return int(local_random_state(self.random_state).randint(_SEED_MAX))
+        return int(local_random_state(self.random_state).randint(SEED_MAX))
 
     def _check_params(self):
         """Cross-parameter checks beyond ``_parameter_constraints``."""

@@ -31,7 +31,8 @@ from .._nn.runtime import (
     usable_device,
 )
 from ..metrics import early_stopping_score
-from ._base import _SEED_MAX, BaseSynthesizer
+from ..utils._random import SEED_MAX
+from ._base import BaseSynthesizer
 from ._conditions import ConditionPlan, condition_spans, span_counts
 
 _SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
@@ -85,7 +86,7 @@ class DeepSynthesizer(BaseSynthesizer):
 
     def _fit_encoded(self, X, encoded, rng):
         self.device_ = resolve_device(self.device)
-        seed = rng.randint(_SEED_MAX)
+        seed = rng.randint(SEED_MAX)
         init_rng = seeded_generator(seed)
         train_rng = seeded_generator(seed + 1, self.device_)
         train, validation = self._validation_split(X, encoded, rng)
@@ -95,7 +96,7 @@ class DeepSynthesizer(BaseSynthesizer):
             with flush_denormals():
                 self.history_ = self._train(data, validation)
                 del data
-                seed = rng.randint(_SEED_MAX)
+                seed = rng.randint(SEED_MAX)
                 self.condition_weights_ = self._calibrate_conditions(seed)
         finally:
             del self._trainer  # optimizers are not needed to sample

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-_SEED_MAX = np.iinfo(np.int32).max
+from ..utils._random import SEED_MAX
 
 
 class _StreamingMixin:
@@ -179,7 +179,7 @@ class _StreamingMixin:
             )
         offsets = range(0, n_samples, int(chunk_size))
         rng = np.random.RandomState(self._sampling_seed())
-        seeds = rng.randint(_SEED_MAX, size=len(offsets))
+        seeds = rng.randint(SEED_MAX, size=len(offsets))
         return [
             (min(chunk_size, n_samples - offset), int(seed), offset)
             for offset, seed in zip(offsets, seeds, strict=True)

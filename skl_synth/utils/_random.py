@@ -3,6 +3,10 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
+SEED_MAX = np.iinfo(np.int32).max
+"""The largest seed drawn for a sub-generator: ``randint(SEED_MAX)`` draws
+seeds that every numpy and torch generator accepts."""
+
 
 def local_random_state(random_state) -> np.random.RandomState:
     """Return a ``RandomState`` for ``random_state``, never numpy's global one.
