@@ -14,7 +14,6 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 
-from ..preprocessing._schema import _preview
 from ..synthesizers import (
     DiffusionSynthesizer,
     GANSynthesizer,
@@ -22,6 +21,7 @@ from ..synthesizers import (
     VAESynthesizer,
 )
 from ..synthesizers._deep import DeepSynthesizer
+from ..utils._messages import preview
 from ..utils._random import SEED_MAX
 
 # Shares of the time left of time_budget given to the members' training
@@ -59,7 +59,7 @@ class _MemberFitMixin:
         if not all(isinstance(s, tuple | list) and len(s) == 2 for s in synthesizers):
             raise TypeError(
                 "synthesizers must be a list of (name, synthesizer) pairs; got "
-                f"{_preview(synthesizers)}."
+                f"{preview(synthesizers)}."
             )
         self._validate_names([name for name, _ in synthesizers])
         for name, estimator in synthesizers:

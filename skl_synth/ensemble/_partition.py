@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from ..preprocessing._conversions import column_to_codes
-from ..preprocessing._schema import _preview
+from ..utils._messages import preview
 from ..utils._random import SEED_MAX
 
 # Clusters smaller than this share of the mean cluster size are merged.
@@ -237,7 +237,7 @@ class _PartitionMixin:
         if column not in schemas:
             raise ValueError(
                 f"partition_column {column!r} is not a column of X; the columns "
-                f"are {_preview(schemas)}."
+                f"are {preview(schemas)}."
             )
         schema = schemas[column]
         if not schema.is_discrete:

@@ -18,7 +18,7 @@ from sklearn.ensemble import (
 from sklearn.metrics import balanced_accuracy_score, r2_score
 
 from ..preprocessing import TabularEncoder
-from ..preprocessing._schema import _preview
+from ..utils._messages import preview
 from ..utils._random import local_random_state
 
 HIGHER = "higher, 1 best"
@@ -276,7 +276,7 @@ def _same_columns(real, other, name):
         return other[list(real.columns)]
     raise ValueError(
         f"real and {name} have different columns: {name} lacks "
-        f"{_preview(missing)} and has extra {_preview(extra)}."
+        f"{preview(missing)} and has extra {preview(extra)}."
     )
 
 
@@ -285,7 +285,7 @@ def _check_target(target, frames):
         if target not in frame.columns:
             raise ValueError(
                 f"target {target!r} is not a column of {name}; its columns are "
-                f"{_preview(frame.columns)}."
+                f"{preview(frame.columns)}."
             )
     if "holdout" not in frames:
         raise ValueError(

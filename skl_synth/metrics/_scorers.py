@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import _num_samples
 
-from ..preprocessing._schema import _preview
+from ..utils._messages import preview
 from ._evaluation import _sdmetrics_report
 from ._scores import (
     _as_frames,
@@ -114,7 +114,7 @@ def make_synthesis_scorer(metric="synthesis", **kwargs):
     if isinstance(metric, str):
         if metric not in _SCORER_METRICS:
             raise ValueError(
-                f"metric must be one of {_preview(_SCORER_METRICS, 10)} or a "
+                f"metric must be one of {preview(_SCORER_METRICS, 10)} or a "
                 f"callable; got {metric!r}."
             )
     elif not callable(metric):

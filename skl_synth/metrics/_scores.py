@@ -20,8 +20,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from ..preprocessing import TabularEncoder
-from ..preprocessing._schema import _preview, infer_schema
+from ..preprocessing._schema import infer_schema
 from ..utils._docstrings import fill_doc
+from ..utils._messages import preview
 from ..utils._random import SEED_MAX, local_random_state
 from ._evaluation import (
     HIGHER,
@@ -491,7 +492,7 @@ def _metadata_for(real, metadata):
     missing = [c for c in real.columns if c not in metadata.get("columns", {})]
     if missing:
         raise ValueError(
-            f"metadata has no entry for columns {_preview(missing)}; describe "
+            f"metadata has no entry for columns {preview(missing)}; describe "
             "every column, or pass metadata=None to infer it."
         )
     return metadata

@@ -121,7 +121,7 @@ def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed, draw):
     empty = [c for c in rows.columns if rows[c].isna().all()]
     if len(empty) == rows.shape[1]:
         raise ValueError(
-            f"class {_preview([label])} has only missing values, in every column; "
+            f"class {_labels([label])} has only missing values, in every column; "
             "there is nothing to learn from its rows. Use mode='conditional', or "
             "drop the class."
         )
@@ -227,7 +227,7 @@ def _spread(values):
     return float((observed / peak).std(ddof=1) * peak)
 
 
-def _preview(values):
+def _labels(values):
     """The first values, as Python scalars (``3``, not ``np.int64(3)``)."""
     values = [v.item() if isinstance(v, np.generic) else v for v in values]
     more = ", ..." if len(values) > 10 else ""
@@ -309,12 +309,12 @@ class GenerativeSamplerMixin:
         generated = {}
         if small:
             made = "; ".join(
-                f"{_preview([c])}: {grow[c]} new row(s) from its "
+                f"{_labels([c])}: {grow[c]} new row(s) from its "
                 f"{int(np.sum(y == c))} row(s)"
                 for c in small
             )
             warnings.warn(
-                f"classes [{_preview(small)}] have fewer than {MIN_CLASS_ROWS} rows "
+                f"classes [{_labels(small)}] have fewer than {MIN_CLASS_ROWS} rows "
                 f"to learn from; their new rows are jittered copies of their own "
                 f"rows ({made}): float columns get Gaussian noise of "
                 f"{JITTER_SCALE} standard deviations, other columns are copied. "
@@ -325,7 +325,7 @@ class GenerativeSamplerMixin:
             )
             if self.reject_copies:
                 warnings.warn(
-                    f"reject_copies does not apply to classes [{_preview(small)}]: "
+                    f"reject_copies does not apply to classes [{_labels(small)}]: "
                     "their new rows are jittered copies of their own rows.",
                     UserWarning,
                     stacklevel=3,
@@ -405,7 +405,7 @@ class GenerativeSamplerMixin:
             if n_filled:
                 warnings.warn(
                     f"the filter rejected too many generated rows of class "
-                    f"{_preview([c])}: "
+                    f"{_labels([c])}: "
                     f"after {FILTER_ROUNDS} rounds, {n_filled} of its "
                     f"{counts[c]} rows are rejected rows of highest probability. "
                     "Lower the filter threshold, or improve the synthesizer.",

@@ -21,6 +21,7 @@ from sklearn.preprocessing import QuantileTransformer
 from sklearn.preprocessing._data import BOUNDS_THRESHOLD as _BOUNDS_THRESHOLD
 from sklearn.utils import check_random_state
 
+from ..utils._messages import preview
 from ..utils._state import declare, persistable
 from ._conversions import (
     MISSING_CODE,
@@ -32,7 +33,7 @@ from ._conversions import (
 )
 from ._identifiers import IdentifierCodec
 from ._mixture import fit_dp_mixture
-from ._schema import ColumnSchema, _preview
+from ._schema import ColumnSchema
 
 declare(QuantileTransformer, "estimator")  # the quantile codec's transformer
 
@@ -454,7 +455,7 @@ class ColumnCodec:
         )
         raise ValueError(
             f"Column {self.schema.name!r} has categories unseen during fit: "
-            f"{_preview(values)}; {hint}, or remove those rows."
+            f"{preview(values)}; {hint}, or remove those rows."
         )
 
 

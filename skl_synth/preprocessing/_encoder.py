@@ -18,10 +18,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ..utils._messages import preview
 from ..utils._random import local_random_state
 from ..utils._state import persistable
 from ._codecs import ColumnCodec
-from ._schema import ColumnSchema, _preview, infer_schema
+from ._schema import ColumnSchema, infer_schema
 
 __all__ = ["Span", "TabularEncoder"]
 
@@ -404,8 +405,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             expected = [_display_name(s.name, self._container) for s in self.schema_]
             if list(input_features) != expected:
                 raise ValueError(
-                    f"input_features {_preview(input_features)} do not match the "
-                    f"columns seen during fit {_preview(expected)}."
+                    f"input_features {preview(input_features)} do not match the "
+                    f"columns seen during fit {preview(expected)}."
                 )
         return self._feature_names_out.copy()
 
@@ -432,7 +433,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             if missing or extra:
                 raise ValueError(
                     f"X has different columns than during fit: missing "
-                    f"{_preview(missing)}, unexpected {_preview(extra)}; pass "
+                    f"{preview(missing)}, unexpected {preview(extra)}; pass "
                     "the columns the encoder was fitted on."
                 )
             return X

@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..utils._messages import preview
 from ..utils._state import persistable
 from ._identifiers import check_identifier_dtype, is_identifier, warn_inferred
 from ._temporal import _ticks, _unit
@@ -188,13 +189,13 @@ def infer_schema(
         raise ValueError("X has no columns; pass a table with at least one column.")
     if frame.shape[0] == 0:
         raise ValueError(
-            f"X has 0 rows (columns: {_preview(frame.columns)}); "
+            f"X has 0 rows (columns: {preview(frame.columns)}); "
             "pass at least one row to fit."
         )
     duplicated = frame.columns[frame.columns.duplicated()].unique()
     if len(duplicated):
         raise ValueError(
-            f"X has duplicated column names {_preview(duplicated)}; "
+            f"X has duplicated column names {preview(duplicated)}; "
             "rename them so that every column label is unique."
         )
     explicit = None
@@ -203,8 +204,8 @@ def infer_schema(
         unknown = [c for c in explicit if c not in frame.columns]
         if unknown:
             raise ValueError(
-                f"discrete_columns names {_preview(unknown)}, which are not "
-                f"columns of X; the columns are {_preview(frame.columns)}."
+                f"discrete_columns names {preview(unknown)}, which are not "
+                f"columns of X; the columns are {preview(frame.columns)}."
             )
     kinds = check_column_kinds(column_kinds, frame.columns)
     schema = tuple(
@@ -242,8 +243,8 @@ def check_column_kinds(column_kinds, columns) -> dict:
     unknown = [c for c in column_kinds if c not in columns]
     if unknown:
         raise ValueError(
-            f"column_kinds names {_preview(unknown)}, which are not columns of X; "
-            f"the columns are {_preview(columns)}."
+            f"column_kinds names {preview(unknown)}, which are not columns of X; "
+            f"the columns are {preview(columns)}."
         )
     bad = {c: k for c, k in column_kinds.items() if k not in SETTABLE_KINDS}
     if bad:
@@ -475,13 +476,6 @@ def _temporal_schema(series, missing, facts, kind) -> ColumnSchema:
 # --------------------------------------------------------------------------
 # message helpers
 # --------------------------------------------------------------------------
-
-
-def _preview(values, limit: int = 5) -> str:
-    values = list(values)
-    shown = ", ".join(repr(v) for v in values[:limit])
-    more = f", ... ({len(values) - limit} more)" if len(values) > limit else ""
-    return f"[{shown}{more}]"
 
 
 def _short(value, limit: int = 40) -> str:

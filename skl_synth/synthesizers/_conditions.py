@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..preprocessing._conversions import column_to_codes
-from ..preprocessing._schema import _preview
+from ..utils._messages import preview
 
 
 class ConditionPlan:
@@ -68,7 +68,7 @@ class ConditionPlan:
             if column not in schemas:
                 raise ValueError(
                     f"conditions name column {column!r}, which was not seen during "
-                    f"fit; the columns are {_preview(schemas)}."
+                    f"fit; the columns are {preview(schemas)}."
                 )
             schema, codec = schemas[column]
             if schema.kind == "identifier":
@@ -89,8 +89,8 @@ class ConditionPlan:
             if unseen.any():
                 raise ValueError(
                     f"conditions ask column {column!r} for "
-                    f"{_preview(pd.unique(series[unseen]))}, never seen in training; "
-                    f"its values are {_preview(schema.categories)}."
+                    f"{preview(pd.unique(series[unseen]))}, never seen in training; "
+                    f"its values are {preview(schema.categories)}."
                 )
             free = codes < 0
             slots[column] = np.where(
