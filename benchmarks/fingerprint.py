@@ -1,10 +1,11 @@
 """Hashes of deterministic samples, to show that a refactoring changed no output.
 
-Fits seven estimators on student_placements with ``random_state=0`` (the
-copula, GAN, VAE and diffusion model with a few epochs, an ensemble, and
+Fits ten estimators on student_placements with ``random_state=0`` (the
+copula, GAN, VAE and diffusion model with a few epochs, four ensembles, and
 ``CopulaOverSampler`` / ``VAEOverSampler`` on ``gender``) on one torch thread,
 and prints one MD5 per estimator of 200 sampled rows plus 50 rows conditioned
-on ``gender="F"`` (of the ``fit_resample`` output for the samplers).
+on ``gender="F"`` and 4 conditioned row by row (of the ``fit_resample``
+output for the samplers).
 
 Run it on two trees and compare::
 
@@ -61,10 +62,24 @@ def main(argv=None) -> None:
         VAESynthesizer(epochs=3, random_state=0),
         DiffusionSynthesizer(epochs=3, random_state=0),
         EnsembleSynthesizer(members, random_state=0),
+        EnsembleSynthesizer(
+            members, partition="cluster", n_partitions=2, refit=True, random_state=0
+        ),
+        EnsembleSynthesizer(
+            members, partition="column", partition_column="placed", random_state=0
+        ),
+        EnsembleSynthesizer(
+            members,
+            partition="kfold",
+            n_partitions=2,
+            weighting="size",
+            random_state=0,
+        ),
     ]
     for model in synthesizers:
         model.fit(X)
         rows = [model.sample(200), model.sample(50, conditions={"gender": "F"})]
+        rows.append(model.sample(4, conditions=pd.DataFrame({"gender": list("FMFM")})))
         print(type(model).__name__, digest(pd.concat(rows)))
     X_rest, y = X.drop(columns="gender"), X["gender"]
     samplers = [

@@ -428,5 +428,5 @@ def test_column_by_column_decoding_equals_the_encoded_matrix(placements, conditi
     model = GaussianCopulaSynthesizer(random_state=0).fit(placements)
     plan = ConditionPlan.from_conditions(model.encoder_, 301, conditions)
     encoded = model._sample_encoded(301, plan, seed=5)
-    expected = plan.enforce(model.encoder_._decode(encoded, np.random.RandomState(5)))
-    pd.testing.assert_frame_equal(model._sample_table(301, conditions, 5), expected)
+    expected = plan.enforce(model.encoder_.decode(encoded, np.random.RandomState(5)))
+    pd.testing.assert_frame_equal(model._sample_table(301, plan, 5), expected)

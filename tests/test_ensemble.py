@@ -368,6 +368,18 @@ def test_determinism_under_a_seed(placements):
     assert not fresh.sample(50).equals(fresh.sample(50))
 
 
+def test_encoded_rows_are_the_mixture_in_the_ensemble_layout(placements):
+    from skl_synth.synthesizers._conditions import ConditionPlan
+
+    ensemble = _copulas(weighting="size").fit(placements)
+    plan = ConditionPlan.from_conditions(ensemble.encoder_, 30, {"gender": "F"})
+    encoded = ensemble._sample_encoded(30, plan, 3)
+    assert encoded.shape == (30, ensemble.encoder_.transform(placements).shape[1])
+    table = ensemble._sample_table(30, plan, 3)
+    assert (table["gender"] == "F").all()
+    pd.testing.assert_frame_equal(ensemble.encoder_.inverse_transform(encoded), table)
+
+
 def test_sample_concatenates_members_in_random_order(placements):
     ensemble = _recording_ensemble_by_placed(placements)
     sample = ensemble.sample(400)

@@ -166,6 +166,35 @@ def test_history_and_verbose(placements, cls, capsys):
 
 
 @pytest.mark.parametrize("cls", DEEP)
+def test_time_limit_and_progress_label_are_fit_arguments(placements, cls, capsys):
+    model = tiny(cls, epochs=100_000, verbose=1)
+    model.fit(placements, time_limit=0.3, progress_label="member_7")
+    assert 1 <= model.n_epochs_ < 100_000
+    assert model.history_["time"].iloc[-1] >= 0.3
+    assert re.search(r"member_7: +0%", capsys.readouterr().err)
+    assert not {"time_limit", "_time_limit", "progress_label"} & set(vars(model))
+    assert tiny(cls, epochs=2).fit(placements).n_epochs_ == 2  # no limit by default
+
+
+def test_the_template_is_abstract():
+    import inspect
+
+    from skl_synth.ensemble import EnsembleSynthesizer
+    from skl_synth.synthesizers import BaseSynthesizer
+    from skl_synth.synthesizers._deep import DeepSynthesizer
+
+    assert inspect.isabstract(BaseSynthesizer) and inspect.isabstract(DeepSynthesizer)
+    assert BaseSynthesizer.__abstractmethods__ == {"_fit_encoded", "_sample_encoded"}
+    assert DeepSynthesizer.__abstractmethods__ == {"_build", "_generate"}
+    assert [c.__name__ for c in EnsembleSynthesizer.__bases__] == [
+        "BaseSynthesizer",
+        "_BaseComposition",
+    ]
+    with pytest.raises(TypeError, match="abstract method"):
+        type("Half", (BaseSynthesizer,), {"_fit_encoded": lambda *a: None})()
+
+
+@pytest.mark.parametrize("cls", DEEP)
 def test_early_stopping_keeps_the_best_epoch(cls):
     train = clusters_table(600, 0)  # 480 training rows: 24 steps of 20 per epoch
     model = tiny(

@@ -1,43 +1,73 @@
 """EnsembleSynthesizer: generators trained on parts of a table, mixed by weight.
 
-The rows are split into parts (resamples, shards, clusters or the values of a
-column), every listed synthesizer is fitted on every part with joblib, and
-``sample`` draws each row from one member, chosen by the learned weights.
+The whole flow is here, top to bottom. ``fit`` holds rows out, splits the
+rest into parts (:mod:`._partition`), fits every listed synthesizer on every
+part with joblib (:mod:`._members`), weights the members (by greedy
+selection on the held-out rows, :mod:`._selection`) and, with ``refit``,
+fits the chosen ones again on their held-out rows too. ``sample`` draws
+each row from one member, chosen by weight among those able to honour its
+conditions.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
-from sklearn.utils.validation import check_is_fitted
 
-from ..synthesizers._base import BaseSynthesizer, check_n_samples
-from ..synthesizers._conditions import ConditionPlan
+from ..synthesizers import BaseSynthesizer
 from ..utils._docstrings import fill_doc
+from ..utils._random import SEED_MAX
 from ..utils._state import persistable
-from ._members import _DEFAULT_NAMES, _default_synthesizers, _MemberFitMixin
-from ._partition import _PartitionMixin
-from ._sampling import _MixtureSamplingMixin
-from ._selection import _SelectionMixin
+from ._members import (
+    DEFAULT_NAMES,
+    allowances,
+    checked_synthesizers,
+    default_synthesizers,
+    fit_members,
+    missing_cells,
+    new_member,
+    reseeded,
+    restricted_conditions,
+    seen_by_members,
+)
+from ._partition import (
+    MIN_PART_ROWS,
+    column_codes,
+    hold_out,
+    merge_small_parts,
+    partition_schema,
+    split_rows,
+    strata_codes,
+)
+from ._selection import (
+    MIN_SELECTION_ROWS,
+    SELECTION_MAX_ROWS,
+    SELECTION_POOL_ROWS,
+    SPLITS,
+    allocate,
+    part_weights,
+    selection_counts,
+)
 
 __all__ = ["EnsembleSynthesizer"]
+
+# Shares of the time left of time_budget given to the members' training
+# loops: without a refit; before a refit (which gets the rest less the
+# reserve, for the calibration, the selection and the sampling).
+_FIT_SHARE = 0.85
+_FIT_SHARE_REFIT = 0.45
+_SELECTION_RESERVE = 0.1
 
 
 @persistable("estimator")
 @fill_doc
-class EnsembleSynthesizer(
-    _PartitionMixin,
-    _MemberFitMixin,
-    _SelectionMixin,
-    _MixtureSamplingMixin,
-    BaseSynthesizer,
-    _BaseComposition,
-):
+class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     """Synthesizers fitted on parts of the rows, sampled as a weighted mixture.
 
     **Default.** ``EnsembleSynthesizer()`` fits a Gaussian copula, a GAN, a
@@ -311,6 +341,7 @@ class EnsembleSynthesizer(
 
     _continuous_encoding = "standard"
     _parameter_constraints: dict = {
+        **BaseSynthesizer._parameter_constraints,
         "synthesizers": [list, None],
         "partition": [StrOptions({"none", "bootstrap", "kfold", "cluster", "column"})],
         "n_partitions": [Interval(Integral, 1, None, closed="left")],
@@ -319,12 +350,8 @@ class EnsembleSynthesizer(
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "refit": ["boolean"],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
-        "discrete_columns": ["array-like", None],
-        "column_kinds": [dict, None],
-        "reject_copies": ["boolean"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -390,35 +417,10 @@ class EnsembleSynthesizer(
             This ensemble.
         """
         if self.synthesizers is None and any(
-            key.partition("__")[0] in _DEFAULT_NAMES for key in params
+            key.partition("__")[0] in DEFAULT_NAMES for key in params
         ):
-            self.synthesizers = _default_synthesizers()
+            self.synthesizers = default_synthesizers()
         return self._set_params("synthesizers", **params)
-
-    def sample(self, n_samples, *, conditions=None):
-        """Generate ``n_samples`` rows, each drawn from one member.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of rows to generate.
-        conditions : dict or DataFrame, default=None
-            Values that generated rows must take, on discrete columns: a dict
-            ``{column: value}`` for every row, or a DataFrame with one row of
-            conditions per generated row (a missing cell leaves that row
-            free). Only members that saw a value generate rows asking for it.
-
-        Returns
-        -------
-        X_synthetic : DataFrame or ndarray of shape (n_samples, n_features)
-            The container type, columns and dtypes seen during fit.
-        """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
-        if isinstance(conditions, pd.DataFrame):
-            conditions = conditions.reset_index(drop=True)
-        return self._sample_without_copies(n_samples, conditions)
 
     # ------------------------------------------------------------------
     # fit
@@ -432,43 +434,343 @@ class EnsembleSynthesizer(
 
     def _fit_encoded(self, X, encoded, rng):
         start = time.perf_counter()
-        synthesizers = self._checked_synthesizers()
+        synthesizers = checked_synthesizers(self.synthesizers, self._validate_names)
         # Members learn DataFrames (ndarray columns become labels 0, 1, ...),
         # so that columns can be left out by name.
-        frame = self.encoder_._check_input(X, reset=False)
+        frame = self.encoder_.check_frame(X)
+        strata = self._strata(frame)
+        held, train = hold_out(len(frame), self._n_held_out(len(frame)), strata, rng)
+        parts, held_parts = split_rows(
+            self.partition,
+            self.n_partitions,
+            train,
+            held,
+            strata,
+            rng,
+            points=encoded,
+            observed=frame.notna().any(axis=1).to_numpy(),
+        )
+        values = self._part_values(strata, train)
+        parts, values, held_parts = merge_small_parts(
+            parts, values, held_parts, self._describe_part(values), self._label()
+        )
+        members = [
+            new_member(
+                frame,
+                self.encoder_.schema_,
+                name,
+                estimator,
+                p,
+                rows,
+                rng.randint(SEED_MAX),
+                self.column_kinds,
+            )
+            for name, estimator in synthesizers
+            for p, rows in enumerate(parts)
+        ]
+        refits = self.refit and self.weighting == "validation"
+        share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
+        self._fit_members(
+            frame, members, len(parts), self._seconds(members, share, start)
+        )
+        # the members are fitted: from here on the ensemble can sample them
+        self.parts_, self.part_values_, self.n_parts_ = parts, values, len(parts)
+        self.validation_indices_, self.validation_parts_ = held, held_parts
         self._array_dtype = (
             None if isinstance(X, pd.DataFrame) else frame.dtypes.iloc[0]
         )
-        strata = self._strata(frame)
-        held, train = self._hold_out(len(frame), strata, rng)
-        self.validation_indices_ = held
-        parts, values, held_parts = self._partition(
-            frame, encoded, train, held, strata, rng
-        )
-        parts, values, held_parts = self._merge_small_parts(parts, values, held_parts)
-        self.parts_, self.part_values_ = parts, values
-        self.validation_parts_ = held_parts
-        self.n_parts_ = len(parts)
-        self._fit_members(frame, synthesizers, rng, start)
-        weights = self._weights(frame, rng)
+        self._missing_cells = missing_cells(frame)
+        self._keep(members)
+        if self.weighting == "validation":
+            selection_start = time.perf_counter()
+            weights, self.member_scores_, self.selection_scores_ = self._selected(
+                frame, members, rng
+            )
+            self.selection_time_ = time.perf_counter() - selection_start
+        elif self.weighting == "size":
+            weights = np.array([len(m.rows) for m in members], float)
+        else:
+            weights = np.ones(len(members))
         self.weights_ = weights / weights.sum()
-        self.refitted_ = np.zeros(len(self.members_), dtype=bool)
-        if self.refit:
-            self._refit_members(frame, synthesizers, start)
-        self._summarize()
+        if refits and len(held):
+            self._refit(frame, members, synthesizers, start)
+            self._keep(members)
+        self.summary_ = self._summary(members)
 
-    def _summarize(self):
-        self.summary_ = pd.DataFrame(
+    def _keep(self, members):
+        """Set the fitted attributes that describe the members."""
+        self.members_ = [(m.name, m.estimator) for m in members]
+        self.member_parts_ = np.array([m.part for m in members], dtype=np.intp)
+        self.dropped_columns_ = [m.dropped for m in members]
+        self.fit_seconds_ = np.array([m.seconds for m in members])
+        self.refitted_ = np.array([m.refitted for m in members], dtype=bool)
+
+    def _strata(self, frame):
+        """Codes of ``partition_column`` per row (missing as -1), or None."""
+        if self.partition_column is None and self.partition != "column":
+            return None
+        schema = partition_schema(self.encoder_.schema_, self.partition_column)
+        return strata_codes(frame[self.partition_column], schema)
+
+    def _n_held_out(self, n_rows):
+        """Rows held out for the selection (none unless ``"validation"``)."""
+        n_held = 0
+        if self.weighting == "validation":
+            n_held = max(2, round(self.validation_fraction * n_rows))
+        if n_rows < n_held + MIN_PART_ROWS:
+            raise ValueError(
+                f"EnsembleSynthesizer(partition={self.partition!r}, weighting="
+                f"{self.weighting!r}) needs at least {n_held + MIN_PART_ROWS} rows "
+                f"({n_held} held out, {MIN_PART_ROWS} to train on); got "
+                f"n_samples = {n_rows}."
+            )
+        return n_held
+
+    def _part_values(self, strata, train):
+        """With ``partition="column"``, the value of each part; else None."""
+        if self.partition != "column":
+            return None
+        categories = partition_schema(
+            self.encoder_.schema_, self.partition_column
+        ).categories
+        return [categories[c] if c >= 0 else None for c in column_codes(strata[train])]
+
+    def _describe_part(self, values):
+        def describe(i):
+            if values is None:
+                return f"part {i}"
+            return f"part {i} ({self.partition_column}={values[i]!r})"
+
+        return describe
+
+    def _label(self):
+        return f"partition={self.partition!r}"
+
+    def _seconds(self, members, share, start):
+        """Training seconds of each member: ``share`` of the budget left."""
+        left = None
+        if self.time_budget is not None:
+            left = self.time_budget - (time.perf_counter() - start)
+        return allowances(members, share, left, self.n_jobs)
+
+    def _fit_members(self, frame, members, n_parts, seconds, desc="members"):
+        """Fit ``members`` in place, each deep one within its ``seconds``."""
+        fitted = fit_members(
+            frame,
+            members,
+            seconds,
+            n_parts,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            desc=desc,
+        )
+        for member, (estimator, took) in zip(members, fitted, strict=True):
+            member.estimator = estimator
+            member.seconds += took
+
+    def _refit(self, frame, members, synthesizers, start):
+        """Fit the members with weight again, on their part and its held-out rows."""
+        estimators = dict(synthesizers)
+        chosen = [m for m, w in zip(members, self.weights_, strict=True) if w > 0]
+        refits = []
+        for member in chosen:
+            rows = np.concatenate(
+                [self.parts_[member.part], self.validation_parts_[member.part]]
+            )
+            seed = member.estimator.get_params(deep=False).get("random_state")
+            refits.append(
+                new_member(
+                    frame,
+                    self.encoder_.schema_,
+                    member.synthesizer,
+                    estimators[member.synthesizer],
+                    member.part,
+                    np.sort(rows),
+                    seed,
+                    self.column_kinds,
+                )
+            )
+        seconds = self._seconds(refits, 1 - _SELECTION_RESERVE, start)
+        if any(s is not None and s <= 0 for s in seconds):
+            warnings.warn(
+                "time_budget was spent before the refit: the members keep their "
+                "fit on the rows without the held-out ones.",
+                UserWarning,
+                stacklevel=5,  # the caller of fit
+            )
+            return
+        self._fit_members(frame, refits, self.n_parts_, seconds, "refit")
+        for member, refit in zip(chosen, refits, strict=True):
+            member.estimator, member.dropped = refit.estimator, refit.dropped
+            member.seconds += refit.seconds
+            member.refitted = True
+
+    def _summary(self, members):
+        summary = pd.DataFrame(
             {
-                "member": [name for name, _ in self.members_],
-                "synthesizer": self._synthesizer_names,
+                "member": [m.name for m in members],
+                "synthesizer": [m.synthesizer for m in members],
                 "part": self.member_parts_,
-                "n_rows": [len(self.parts_[p]) for p in self.member_parts_],
+                "n_rows": [len(self.parts_[m.part]) for m in members],
                 "fit_time": self.fit_seconds_,
-                "epochs": [getattr(m, "n_epochs_", np.nan) for _, m in self.members_],
+                "epochs": [getattr(m.estimator, "n_epochs_", np.nan) for m in members],
                 "weight": self.weights_,
             }
         )
         if self.weighting == "validation":
-            self.summary_["validation_score"] = self.member_scores_
-        self.summary_["refitted"] = self.refitted_
+            summary["validation_score"] = self.member_scores_
+        summary["refitted"] = self.refitted_
+        return summary
+
+    # ------------------------------------------------------------------
+    # weights
+
+    def _selected(self, frame, members, rng):
+        """Weights by greedy selection on the held-out rows, each candidate's
+        score alone (``member_scores_``) and each selection's trace."""
+        from tqdm.auto import tqdm
+
+        def bar(rounds):
+            return tqdm(rounds, disable=not self.verbose, desc="selection")
+
+        if self.partition in SPLITS:  # per part, among its members
+            candidates = [
+                [[j] for j in np.flatnonzero(self.member_parts_ == p)]
+                for p in range(self.n_parts_)
+            ]
+            held = self.validation_parts_
+        else:  # among synthesizers, each the even mix of its members
+            names = np.array([m.synthesizer for m in members])
+            candidates = [[np.flatnonzero(names == n) for n in dict.fromkeys(names)]]
+            held = [self.validation_indices_]
+        scores, traces, within = np.full(len(members), np.nan), [], []
+        for group, rows in zip(candidates, held, strict=True):
+            counts, alone, trace = self._select(frame, group, rows, rng, bar)
+            for members_of, value in zip(group, alone, strict=True):
+                scores[members_of] = value
+            within.append(counts)
+            traces.append(trace)
+        if self.partition in SPLITS:
+            groups = [np.concatenate(c) for c in candidates]
+            return part_weights(within, groups, self.parts_), scores, traces
+        weights = np.zeros(len(members))
+        for group, count in zip(candidates[0], within[0], strict=True):
+            weights[group] = count / len(group)
+        return weights, scores, traces
+
+    def _select(self, frame, candidates, held, rng, bar):
+        """Selection counts of ``candidates`` (lists of members, each mixed
+        evenly) on the rows ``held``, their scores alone and the trace;
+        None, NaN and an empty trace if the rows are too few."""
+        if len(held) > SELECTION_MAX_ROWS:
+            held = np.sort(rng.choice(held, SELECTION_MAX_ROWS, replace=False))
+        if len(held) < MIN_SELECTION_ROWS:
+            return None, np.full(len(candidates), np.nan), np.array([])
+        real = frame.iloc[held].reset_index(drop=True)
+        pools = [self._pool(group, rng) for group in candidates]
+        return selection_counts(real, pools, self.encoder_.schema_, bar)
+
+    def _pool(self, group, rng):
+        """Rows of the members ``group`` mixed evenly, in random order."""
+        sizes = allocate(SELECTION_POOL_ROWS, np.ones(len(group)))
+        seeds = rng.randint(SEED_MAX, size=len(group))
+        rows = [
+            self._member_sample(j, n, None, seed)
+            for j, n, seed in zip(group, sizes, seeds, strict=True)
+        ]
+        pool = pd.concat(rows, ignore_index=True)
+        if len(group) == 1:
+            return pool
+        return pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
+
+    # ------------------------------------------------------------------
+    # sample
+
+    def _sample_encoded(self, n_samples, plan, seed):
+        """The mixture's rows, encoded by ``encoder_`` (its layout)."""
+        return self.encoder_.transform(self._sample_table(n_samples, plan, seed))
+
+    def _sample_table(self, n_samples, plan, seed):
+        """Each row from one member: the members' tables, in the rows' order."""
+        conditions = plan.conditions
+        rng = np.random.RandomState(seed)
+        chosen = self._choose_members(n_samples, conditions, rng)
+        seeds = rng.randint(SEED_MAX, size=len(self.members_))
+        tables, positions = [], []
+        for j in np.unique(chosen):
+            rows = np.flatnonzero(chosen == j)
+            asked = restricted_conditions(conditions, rows, self._member_columns(j))
+            tables.append(self._member_sample(j, len(rows), asked, seeds[j]))
+            positions.append(rows)
+        order = np.argsort(np.concatenate(positions))
+        table = pd.concat(tables, ignore_index=True).iloc[order]
+        table = table.reset_index(drop=True)
+        if self._array_dtype is None:
+            return table
+        return table.to_numpy().astype(self._array_dtype, copy=False)
+
+    def _member_columns(self, j):
+        dropped = self.dropped_columns_[j]
+        return [s.name for s in self.encoder_.schema_ if s.name not in dropped]
+
+    def _member_sample(self, j, n_samples, conditions, seed):
+        """``n_samples`` rows of member ``j`` as a DataFrame with every column."""
+        table = reseeded(self.members_[j][1], seed).sample(
+            n_samples, conditions=conditions
+        )
+        if not isinstance(table, pd.DataFrame):  # a synthesizer fitted on a frame
+            table = pd.DataFrame(table, columns=self._member_columns(j))
+        if not self.dropped_columns_[j]:
+            return table
+        every_row = np.zeros(n_samples, dtype=np.intp)
+        columns = [
+            table[s.name]
+            if s.name in table.columns
+            # a placeholder: the ensemble draws the identifiers of all rows
+            else pd.Series(every_row, name=s.name).astype(s.dtype)
+            if s.kind == "identifier"
+            else self._missing_cells[s.name].iloc[every_row].reset_index(drop=True)
+            for s in self.encoder_.schema_
+        ]
+        return pd.concat(columns, axis=1)
+
+    def _choose_members(self, n_samples, conditions, rng):
+        """The member generating each row, drawn by weight among those able to."""
+        eligible = self._eligible(conditions)
+        p = eligible * self.weights_
+        sizes = np.array([len(self.parts_[i]) for i in self.member_parts_], float)
+        unweighted = p.sum(axis=1) == 0
+        p[unweighted] = eligible[unweighted] * sizes
+        p /= p.sum(axis=1, keepdims=True)
+        cumulative = np.cumsum(p, axis=1)
+        if len(p) == 1:
+            cumulative = np.broadcast_to(cumulative, (n_samples, p.shape[1]))
+        chosen = (rng.random_sample(n_samples)[:, None] > cumulative).sum(axis=1)
+        last = p.shape[1] - 1 - np.argmax(p[:, ::-1] > 0, axis=1)
+        return np.minimum(chosen, last)  # against rounding in the cumulative sum
+
+    def _eligible(self, conditions):
+        """Per conditions row and member: can the member honour the row?"""
+        if conditions is None:
+            return np.ones((1, len(self.members_)), dtype=bool)
+        if isinstance(conditions, dict):
+            frame = pd.DataFrame({c: [v] for c, v in conditions.items()})
+        else:
+            frame = conditions
+        seen = {c: seen_by_members(self.members_, frame[c]) for c in frame.columns}
+        eligible = np.ones((len(frame), len(self.members_)), dtype=bool)
+        for column_seen in seen.values():
+            eligible &= column_seen
+        stuck = np.flatnonzero(~eligible.any(axis=1))
+        if len(stuck):
+            i = stuck[0]
+            asked = {c: v for c, v in frame.iloc[i].items() if not pd.isna(v)}
+            unseen = [f"{c}={v!r}" for c, v in asked.items() if not seen[c][i].any()]
+            what = ", ".join(unseen) if unseen else f"{asked} together"
+            raise ValueError(
+                f"conditions row {i}: no member of the ensemble saw {what} in its "
+                "training part, so none can generate it. Condition on fewer "
+                "columns, or use a partition whose parts hold every value (e.g. "
+                "'bootstrap')."
+            )
+        return eligible

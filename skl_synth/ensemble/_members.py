@@ -1,19 +1,22 @@
-"""How an ensemble fits its members: one clone per synthesizer and part, with joblib.
+"""An ensemble's members: the record of one, and how they are made, fitted and asked.
 
-Members get their own seeds, the ensemble's column kinds and, for the deep
-ones, a share of ``time_budget``; the refit trains the selected members
-again on their part and its held-out rows.
+Plain functions that :class:`~skl_synth.ensemble.EnsembleSynthesizer`
+calls: each member is a clone of a listed synthesizer with its own seed,
+the ensemble's column kinds and, for the deep ones, a share of
+``time_budget``; joblib fits them; at sampling time, a member gets the
+conditions of its rows on the columns it learned.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 
+from ..preprocessing._conversions import column_to_codes
 from ..synthesizers import (
     DiffusionSynthesizer,
     GANSynthesizer,
@@ -22,20 +25,43 @@ from ..synthesizers import (
 )
 from ..synthesizers._deep import DeepSynthesizer
 from ..utils._messages import preview
-from ..utils._random import SEED_MAX
 
-# Shares of the time left of time_budget given to the members' training
-# loops: without a refit; before a refit (which gets the rest less the
-# reserve, for the calibration, the selection and the sampling).
-_FIT_SHARE = 0.85
-_FIT_SHARE_REFIT = 0.45
-_SELECTION_RESERVE = 0.1
+DEFAULT_NAMES = ("copula", "gan", "vae", "diffusion")
 
 
-_DEFAULT_NAMES = ("copula", "gan", "vae", "diffusion")
+@dataclass
+class _Member:
+    """One member of an ensemble while it is fitted.
+
+    ``estimator`` is the unfitted clone, replaced by the fitted one;
+    ``rows`` are the positions it learns from (into the rows given to
+    ``fit``), ``dropped`` the columns it leaves out, ``seconds`` its fit
+    time (the refit's added) and ``refitted`` whether it was fitted again on
+    its part's held-out rows.
+    """
+
+    name: str
+    synthesizer: str
+    part: int
+    estimator: object
+    rows: np.ndarray
+    dropped: list
+    seconds: float = 0.0
+    refitted: bool = False
+
+    @property
+    def is_deep(self):
+        return isinstance(self.estimator, DeepSynthesizer)
 
 
-def _default_synthesizers():
+def default_synthesizers():
+    """The default list: a copula, a GAN, a VAE and a diffusion model.
+
+    Examples
+    --------
+    >>> [name for name, _ in default_synthesizers()]
+    ['copula', 'gan', 'vae', 'diffusion']
+    """
     return [
         ("copula", GaussianCopulaSynthesizer()),
         ("gan", GANSynthesizer()),
@@ -44,183 +70,282 @@ def _default_synthesizers():
     ]
 
 
-class _MemberFitMixin:
-    """The member fits of :class:`~skl_synth.ensemble.EnsembleSynthesizer`."""
+def checked_synthesizers(synthesizers, validate_names):
+    """``synthesizers`` as a list of (name, synthesizer) pairs, checked.
 
-    def _checked_synthesizers(self):
-        synthesizers = self.synthesizers
-        if synthesizers is None:
-            return _default_synthesizers()
-        if not synthesizers:
-            raise ValueError(
-                "synthesizers is an empty list; pass (name, synthesizer) pairs, "
-                "or None for the default members."
-            )
-        if not all(isinstance(s, tuple | list) and len(s) == 2 for s in synthesizers):
+    Parameters
+    ----------
+    synthesizers : list of (str, estimator) or None
+        The ``synthesizers`` parameter; None is :func:`default_synthesizers`.
+    validate_names : callable
+        Checks the names (``_BaseComposition._validate_names``).
+
+    Returns
+    -------
+    synthesizers : list of (str, estimator)
+
+    Examples
+    --------
+    >>> from skl_synth.synthesizers import GaussianCopulaSynthesizer
+    >>> pairs = [("copula", GaussianCopulaSynthesizer())]
+    >>> checked_synthesizers(pairs, lambda names: None) == pairs
+    True
+    """
+    if synthesizers is None:
+        return default_synthesizers()
+    if not synthesizers:
+        raise ValueError(
+            "synthesizers is an empty list; pass (name, synthesizer) pairs, "
+            "or None for the default members."
+        )
+    if not all(isinstance(s, tuple | list) and len(s) == 2 for s in synthesizers):
+        raise TypeError(
+            "synthesizers must be a list of (name, synthesizer) pairs; got "
+            f"{preview(synthesizers)}."
+        )
+    validate_names([name for name, _ in synthesizers])
+    for name, estimator in synthesizers:
+        if isinstance(estimator, type) or not hasattr(estimator, "sample"):
             raise TypeError(
-                "synthesizers must be a list of (name, synthesizer) pairs; got "
-                f"{preview(synthesizers)}."
+                f"synthesizer {name!r} must be a synthesizer instance with fit "
+                f"and sample methods; got {estimator!r}."
             )
-        self._validate_names([name for name, _ in synthesizers])
-        for name, estimator in synthesizers:
-            if isinstance(estimator, type) or not hasattr(estimator, "sample"):
-                raise TypeError(
-                    f"synthesizer {name!r} must be a synthesizer instance with fit "
-                    f"and sample methods; got {estimator!r}."
-                )
-        return list(synthesizers)
-
-    def _fit_members(self, frame, synthesizers, rng, start):
-        missing = frame.isna().to_numpy()
-        self._missing_cells = {  # one missing cell per column, dtype and all
-            c: frame[c].iloc[[np.argmax(missing[:, i])]].reset_index(drop=True)
-            for i, c in enumerate(frame.columns)
-            if missing[:, i].any()
-        }
-        jobs = [
-            self._job(frame, name, estimator, p, rows, rng.randint(SEED_MAX))
-            for name, estimator in synthesizers
-            for p, rows in enumerate(self.parts_)
-        ]
-        self.member_parts_ = np.array([job[2] for job in jobs], dtype=np.intp)
-        self.dropped_columns_ = [job[5] for job in jobs]
-        self._synthesizer_names = [job[1] for job in jobs]
-        refits = self.refit and self.weighting == "validation"
-        share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
-        allowances = self._allowances(jobs, share, start)
-        fitted = self._run_fits(frame, jobs, allowances, "members")
-        self.members_ = [(job[0], f[0]) for job, f in zip(jobs, fitted, strict=True)]
-        self.fit_seconds_ = np.array([f[1] for f in fitted])
-
-    def _job(self, frame, name, estimator, part, rows, seed):
-        """(member name, synthesizer name, part, unfitted member, rows, dropped
-        columns): a member of ``estimator`` to fit on ``rows``."""
-        empty = frame.iloc[rows].isna().all(axis=0).to_numpy()
-        # identifiers are the ensemble's to generate, unique over all members
-        keys = [s.kind == "identifier" for s in self.encoder_.schema_]
-        dropped = list(frame.columns[empty | np.array(keys)])
-        discrete = [s.name for s in self.encoder_.schema_ if s.is_discrete]
-        member = _member(estimator, discrete, dropped, seed, self.column_kinds)
-        return (f"{name}_{part}", name, part, member, rows, dropped)
-
-    def _allowances(self, jobs, share, start):
-        """Training seconds of each deep member under ``time_budget``.
-
-        ``share`` of the time left of the budget is split among the deep
-        members in proportion to their rows, times the workers that train
-        at once; other members (a copula) are not limited (None).
-        """
-        deep = [isinstance(job[3], DeepSynthesizer) for job in jobs]
-        if self.time_budget is None or not any(deep):
-            return [None] * len(jobs)
-        left = self.time_budget - (time.perf_counter() - start)
-        rows = np.array(
-            [len(job[4]) if d else 0 for job, d in zip(jobs, deep, strict=True)], float
-        )
-        n_deep = int(sum(deep))  # trained in waves of as many as the workers
-        at_once = n_deep / np.ceil(n_deep / max(1, effective_n_jobs(self.n_jobs)))
-        seconds = max(0.0, share * left) * at_once * rows / rows.sum()
-        return [float(t) if d else None for t, d in zip(seconds, deep, strict=True)]
-
-    def _run_fits(self, frame, jobs, allowances, desc):
-        """Fit (name, synthesizer, part, member, rows, dropped) jobs with joblib."""
-        from tqdm.auto import tqdm
-
-        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-            delayed(_fit_member)(
-                _limited(member, member_name, allowance, self.verbose),
-                frame.iloc[rows].drop(columns=dropped),
-                f"member {member_name!r} (synthesizer {name!r}, part {p} of "
-                f"{self.n_parts_}: {len(rows)} rows)",
-            )
-            for (member_name, name, p, member, rows, dropped), allowance in zip(
-                jobs, allowances, strict=True
-            )
-        )
-        return list(tqdm(results, total=len(jobs), disable=not self.verbose, desc=desc))
-
-    def _refit_members(self, frame, synthesizers, start):
-        """Fit the members with weight again, on their part and its held-out rows."""
-        chosen = np.flatnonzero(self.weights_ > 0)
-        if not len(self.validation_indices_):
-            return
-        estimators = dict(synthesizers)
-        jobs = []
-        for j in chosen:
-            p, name = self.member_parts_[j], self._synthesizer_names[j]
-            rows = np.sort(np.concatenate([self.parts_[p], self.validation_parts_[p]]))
-            seed = self.members_[j][1].get_params(deep=False).get("random_state")
-            jobs.append(self._job(frame, name, estimators[name], p, rows, seed))
-        allowances = self._allowances(jobs, 1 - _SELECTION_RESERVE, start)
-        if any(a is not None and a <= 0 for a in allowances):
-            warnings.warn(
-                "time_budget was spent before the refit: the members keep their "
-                "fit on the rows without the held-out ones.",
-                UserWarning,
-                stacklevel=5,
-            )
-            return
-        fitted = self._run_fits(frame, jobs, allowances, "refit")
-        for j, job, (member, seconds) in zip(chosen, jobs, fitted, strict=True):
-            self.members_[j] = (job[0], member)
-            self.dropped_columns_[j] = job[5]
-            self.fit_seconds_[j] += seconds
-            self.refitted_[j] = True
+    return list(synthesizers)
 
 
-def _member(estimator, discrete, dropped, seed, kinds=None):
-    """An unfitted member: a clone with its own seed and the shared column kinds."""
+def new_member(frame, schema, name, estimator, part, rows, seed, column_kinds):
+    """The unfitted member of ``estimator`` learning ``rows`` of ``frame``.
+
+    It leaves out the columns entirely missing in its rows, and the
+    identifiers (the ensemble generates those, unique over all members).
+    It is a clone with ``random_state=seed`` (where it has one), and the
+    ensemble's discrete columns and column kinds where its own are None.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        All rows given to ``fit``.
+    schema : list of ColumnSchema
+        The ensemble encoder's ``schema_``.
+    name : str
+        The synthesizer's name.
+    estimator : estimator
+        The synthesizer, unfitted.
+    part : int
+        The part's index.
+    rows : ndarray
+        The positions it learns.
+    seed : int or None
+        Its ``random_state``; None keeps the synthesizer's.
+    column_kinds : dict or None
+        The ensemble's ``column_kinds``.
+
+    Returns
+    -------
+    member : _Member
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skl_synth.preprocessing import TabularEncoder
+    >>> from skl_synth.synthesizers import GaussianCopulaSynthesizer
+    >>> frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [None, None, 1.0]})
+    >>> schema = TabularEncoder().fit(frame).schema_
+    >>> member = new_member(frame, schema, "copula", GaussianCopulaSynthesizer(),
+    ...                     0, np.arange(2), 7, None)
+    >>> member.name, member.estimator.random_state, member.dropped
+    ('copula_0', 7, ['b'])
+    """
+    empty = frame.iloc[rows].isna().all(axis=0).to_numpy()
+    identifiers = np.array([s.kind == "identifier" for s in schema])
+    dropped = list(frame.columns[empty | identifiers])
     member = clone(estimator)
     params = member.get_params(deep=False)
     if "random_state" in params and seed is not None:
         member.set_params(random_state=int(seed))
     if "discrete_columns" in params and params["discrete_columns"] is None:
-        member.set_params(discrete_columns=[c for c in discrete if c not in dropped])
-    if kinds and "column_kinds" in params and params["column_kinds"] is None:
-        kept = {c: k for c, k in kinds.items() if c not in dropped}
+        discrete = [s.name for s in schema if s.is_discrete and s.name not in dropped]
+        member.set_params(discrete_columns=discrete)
+    if column_kinds and "column_kinds" in params and params["column_kinds"] is None:
+        kept = {c: k for c, k in column_kinds.items() if c not in dropped}
         member.set_params(column_kinds=kept or None)
-    return member
+    return _Member(f"{name}_{part}", name, part, member, rows, dropped)
 
 
-def _limited(member, name, seconds, verbose):
-    """``member`` labelled ``name`` in progress bars and limited to ``seconds``.
+def allowances(members, share, seconds_left, n_jobs):
+    """Training seconds of each deep member under ``time_budget``.
 
-    Deep members read both before their epoch loop (and forget them after
-    the fit); other members are returned as they are.
+    ``share`` of the seconds left of the budget is split among the deep
+    members in proportion to their rows, times the workers that train at
+    once; other members (a copula) are not limited (None).
+
+    Parameters
+    ----------
+    members : list of _Member
+    share : float
+    seconds_left : float or None
+        None: no budget, nobody is limited.
+    n_jobs : int or None
+
+    Returns
+    -------
+    seconds : list of float or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> members = [_Member(f"vae_{i}", "vae", i, VAESynthesizer(), np.arange(n), [])
+    ...            for i, n in enumerate([10, 30])]
+    >>> allowances(members, 0.5, 8.0, 1)
+    [1.0, 3.0]
     """
-    if not isinstance(member, DeepSynthesizer):
-        return member
-    if verbose:
-        member.set_params(verbose=verbose)
-    member._progress_label, member._time_limit = name, seconds
-    return member
+    deep = [member.is_deep for member in members]
+    if seconds_left is None or not any(deep):
+        return [None] * len(members)
+    rows = np.array(
+        [len(m.rows) if d else 0 for m, d in zip(members, deep, strict=True)], float
+    )
+    n_deep = int(sum(deep))  # trained in waves of as many as the workers
+    at_once = n_deep / np.ceil(n_deep / max(1, effective_n_jobs(n_jobs)))
+    seconds = max(0.0, share * seconds_left) * at_once * rows / rows.sum()
+    return [float(t) if d else None for t, d in zip(seconds, deep, strict=True)]
 
 
-def _fit_member(member, X, description):
+def fit_members(frame, members, seconds, n_parts, *, n_jobs, verbose, desc):
+    """Fit ``members`` with joblib, each limited to its ``seconds``.
+
+    Returns
+    -------
+    fitted : list of (estimator, float)
+        Each fitted estimator and its wall seconds, in order.
+    """
+    from tqdm.auto import tqdm
+
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fit_member)(
+            member.estimator,
+            frame.iloc[member.rows].drop(columns=member.dropped),
+            f"member {member.name!r} (synthesizer {member.synthesizer!r}, part "
+            f"{member.part} of {n_parts}: {len(member.rows)} rows)",
+            {"time_limit": limit, "progress_label": member.name}
+            if member.is_deep
+            else {},
+            verbose,
+        )
+        for member, limit in zip(members, seconds, strict=True)
+    )
+    return list(tqdm(results, total=len(members), disable=not verbose, desc=desc))
+
+
+def _fit_member(member, X, description, limits, verbose):
     """Fit one member (runs in a joblib worker); name it in any error."""
     start = time.perf_counter()
+    if limits and verbose:
+        member.set_params(verbose=verbose)
     try:
-        member.fit(X)
+        member.fit(X, **limits)
     except Exception as error:
         raise ValueError(
             f"{description} failed to fit: {type(error).__name__}: {error}"
         ) from error
-    finally:
-        for name in ("_progress_label", "_time_limit"):
-            member.__dict__.pop(name, None)
     return member, time.perf_counter() - start
 
 
-def _reseeded(member, seed):
+def missing_cells(frame):
+    """One missing cell of each column that has one, with its dtype.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = missing_cells(pd.DataFrame({"a": [1.0, None], "b": [1, 2]}))
+    >>> list(cells), cells["a"].isna().tolist()
+    (['a'], [True])
+    """
+    missing = frame.isna().to_numpy()
+    return {
+        c: frame[c].iloc[[np.argmax(missing[:, i])]].reset_index(drop=True)
+        for i, c in enumerate(frame.columns)
+        if missing[:, i].any()
+    }
+
+
+def reseeded(member, seed):
     """The fitted ``member`` sampling with ``seed``, sharing its fitted state.
 
     A shallow copy (the ``__dict__`` is shared, nothing is pickled or copied)
     with ``random_state=seed``, so that each ensemble ``sample`` call gets
     fresh member samples (fixed ones for an int ``random_state``).
+
+    Examples
+    --------
+    >>> from skl_synth.synthesizers import GaussianCopulaSynthesizer
+    >>> reseeded(GaussianCopulaSynthesizer(random_state=0), 5).random_state
+    5
     """
     if "random_state" not in member.get_params(deep=False):
         return member
-    reseeded = object.__new__(type(member))
-    reseeded.__dict__.update(member.__dict__)
-    reseeded.random_state = int(seed)
-    return reseeded
+    copy = object.__new__(type(member))
+    copy.__dict__.update(member.__dict__)
+    copy.random_state = int(seed)
+    return copy
+
+
+def seen_by_members(members, values):
+    """Per value and member: was the value (or a missing cell) seen in its part?
+
+    Parameters
+    ----------
+    members : list of (str, estimator)
+        Fitted members; one that is not a
+        :class:`~skl_synth.synthesizers.BaseSynthesizer` decides itself.
+    values : Series
+        Asked values of one column (missing: no condition).
+
+    Returns
+    -------
+    seen : ndarray of bool of shape (n_values, n_members)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skl_synth.synthesizers import GaussianCopulaSynthesizer
+    >>> model = GaussianCopulaSynthesizer().fit(pd.DataFrame({"c": ["a", "b"]}))
+    >>> seen_by_members([("m", model)], pd.Series(["a", "z"], name="c")).tolist()
+    [[True], [False]]
+    """
+    seen = np.ones((len(values), len(members)), dtype=bool)
+    asked = values.notna().to_numpy()
+    for j, (_, member) in enumerate(members):
+        encoder = getattr(member, "encoder_", None)
+        if encoder is None:  # not a BaseSynthesizer: let it decide
+            continue
+        schema = next((s for s in encoder.schema_ if s.name == values.name), None)
+        if schema is None or not schema.is_discrete:
+            seen[asked, j] = False
+        else:
+            seen[:, j] = column_to_codes(values.astype(object), schema) != -2
+    return seen
+
+
+def restricted_conditions(conditions, rows, columns):
+    """The conditions of ``rows`` on the ``columns`` a member has (None if none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> asked = pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]})
+    >>> restricted_conditions(asked, [2], ["a"]).to_dict("list")
+    {'a': [3]}
+    >>> restricted_conditions({"b": 1}, [0], ["a"]) is None
+    True
+    """
+    if conditions is None:
+        return None
+    columns = set(columns)
+    if isinstance(conditions, dict):
+        return {c: v for c, v in conditions.items() if c in columns} or None
+    asked = conditions.iloc[rows].reset_index(drop=True)
+    asked = asked[[c for c in asked.columns if c in columns]]
+    return asked if asked.shape[1] else None

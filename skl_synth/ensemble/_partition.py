@@ -1,8 +1,9 @@
 """How an ensemble splits a table into parts: resamples, folds, clusters, values.
 
-Plain functions over row positions and encoded points, and the mixin that
-applies them with :class:`~skl_synth.ensemble.EnsembleSynthesizer`'s
-parameters.
+Plain functions over row positions and encoded points, which
+:class:`~skl_synth.ensemble.EnsembleSynthesizer`'s ``fit`` calls in turn:
+the strata of ``partition_column``, the held-out rows, the parts, and the
+pooling of parts too small for a member.
 """
 
 from __future__ import annotations
@@ -213,84 +214,155 @@ def stratified_bootstrap(rows, strata, rng):
     return np.sort(np.concatenate(drawn))
 
 
-class _PartitionMixin:
-    """How :class:`~skl_synth.ensemble.EnsembleSynthesizer` splits its rows:
-    the strata of ``partition_column``, the held-out rows, the parts, and
-    the pooling of parts too small for a member."""
+def partition_schema(schema, column):
+    """The schema of ``partition_column``, checked to be a discrete column.
 
-    def _strata(self, frame):
-        """Codes of ``partition_column`` per row (missing as -1), or None."""
-        if self.partition_column is None and self.partition != "column":
-            return None
-        schema = self._partition_schema()
-        codes = column_to_codes(frame[self.partition_column], schema)
-        return np.where(codes < 0, -1, codes)
+    Parameters
+    ----------
+    schema : list of ColumnSchema
+        The ensemble encoder's ``schema_``.
+    column : column label or None
+        ``partition_column``.
 
-    def _partition_schema(self):
-        column = self.partition_column
-        if column is None:
-            raise ValueError(
-                "partition='column' needs partition_column: the discrete column "
-                "whose values define the parts, such as the class."
-            )
-        schemas = {schema.name: schema for schema in self.encoder_.schema_}
-        if column not in schemas:
-            raise ValueError(
-                f"partition_column {column!r} is not a column of X; the columns "
-                f"are {preview(schemas)}."
-            )
-        schema = schemas[column]
-        if not schema.is_discrete:
-            raise ValueError(
-                f"partition_column {column!r} is a {schema.kind} column; it must "
-                "be discrete. List it in discrete_columns if it holds a few codes."
-            )
-        return schema
+    Returns
+    -------
+    column_schema : ColumnSchema
 
-    def _hold_out(self, n_rows, strata, rng):
-        """Positions of the held-out and of the training rows."""
-        n_held = 0
-        if self.weighting == "validation":
-            n_held = max(2, round(self.validation_fraction * n_rows))
-        if n_rows < n_held + MIN_PART_ROWS:
-            raise ValueError(
-                f"EnsembleSynthesizer(partition={self.partition!r}, weighting="
-                f"{self.weighting!r}) needs at least {n_held + MIN_PART_ROWS} rows "
-                f"({n_held} held out, {MIN_PART_ROWS} to train on); got "
-                f"n_samples = {n_rows}."
-            )
-        if not n_held:
-            return np.array([], dtype=np.intp), np.arange(n_rows)
-        if strata is None:
-            held = np.sort(rng.permutation(n_rows)[:n_held])
-        else:
-            held = stratified_choice(strata, n_held / n_rows, rng)
-        return held, np.setdiff1d(np.arange(n_rows), held)
+    Examples
+    --------
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.preprocessing import TabularEncoder
+    >>> encoder = TabularEncoder().fit(load_student_placements())
+    >>> partition_schema(encoder.schema_, "placed").kind
+    'boolean'
+    """
+    if column is None:
+        raise ValueError(
+            "partition='column' needs partition_column: the discrete column "
+            "whose values define the parts, such as the class."
+        )
+    schemas = {s.name: s for s in schema}
+    if column not in schemas:
+        raise ValueError(
+            f"partition_column {column!r} is not a column of X; the columns "
+            f"are {preview(schemas)}."
+        )
+    if not schemas[column].is_discrete:
+        raise ValueError(
+            f"partition_column {column!r} is a {schemas[column].kind} column; it "
+            "must be discrete. List it in discrete_columns if it holds a few codes."
+        )
+    return schemas[column]
 
-    def _partition(self, frame, encoded, train, held, strata, rng):
-        """The parts, their values (``"column"``) and their held-out rows."""
-        k = min(self.n_partitions, len(train))
-        if self.partition == "none":
-            return [train] * k, None, [held] * k
-        if self.partition == "bootstrap":
-            codes = None if strata is None else strata[train]
-            parts = [stratified_bootstrap(train, codes, rng) for _ in range(k)]
-            return parts, None, [held] * k
-        if self.partition == "kfold":
-            return self._kfold_parts(train, strata, k, rng), None, [held] * k
-        if self.partition == "cluster":
-            return self._cluster_parts(frame, encoded, train, held, strata, rng)
-        present = np.unique(strata[train])  # "column": codes in order, -1 last
-        present = np.concatenate([present[present >= 0], present[present < 0]])
-        categories = self._partition_schema().categories
-        values = [categories[c] if c >= 0 else None for c in present]
-        parts = [train[strata[train] == c] for c in present]
-        return parts, values, [held[strata[held] == c] for c in present]
 
-    def _cluster_parts(self, frame, encoded, train, held, strata, rng):
-        """K-means parts, within each value of ``partition_column`` if given."""
+def strata_codes(values, schema):
+    """The code of each value of a discrete column, missing values as -1.
+
+    Parameters
+    ----------
+    values : Series
+        The column.
+    schema : ColumnSchema
+        Its schema (from :func:`partition_schema`).
+
+    Returns
+    -------
+    codes : ndarray of int of shape (n_rows,)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skl_synth.preprocessing import TabularEncoder
+    >>> frame = pd.DataFrame({"c": ["a", "b", None, "a"]})
+    >>> schema = TabularEncoder().fit(frame).schema_[0]
+    >>> strata_codes(frame["c"], schema).tolist()
+    [0, 1, -1, 0]
+    """
+    codes = column_to_codes(values, schema)
+    return np.where(codes < 0, -1, codes)
+
+
+def hold_out(n_rows, n_held, strata, rng):
+    """Positions of the held-out rows and of the training rows.
+
+    Parameters
+    ----------
+    n_rows : int
+    n_held : int
+        Rows to hold out (none if 0).
+    strata : ndarray of shape (n_rows,) or None
+        Codes whose shares the held-out rows keep (:func:`stratified_choice`).
+    rng : RandomState
+
+    Returns
+    -------
+    held, train : ndarray
+        Sorted positions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> held, train = hold_out(5, 2, None, np.random.RandomState(0))
+    >>> len(held), len(train), sorted(np.concatenate([held, train]).tolist())
+    (2, 3, [0, 1, 2, 3, 4])
+    """
+    if not n_held:
+        return np.array([], dtype=np.intp), np.arange(n_rows)
+    if strata is None:
+        held = np.sort(rng.permutation(n_rows)[:n_held])
+    else:
+        held = stratified_choice(strata, n_held / n_rows, rng)
+    return held, np.setdiff1d(np.arange(n_rows), held)
+
+
+def split_rows(
+    partition, n_parts, train, held, strata, rng, points=None, observed=None
+):
+    """The parts of the training rows, and the held-out rows of each part.
+
+    Parameters
+    ----------
+    partition : {"none", "bootstrap", "kfold", "cluster", "column"}
+        How to split (see :class:`~skl_synth.ensemble.EnsembleSynthesizer`).
+    n_parts : int
+        Number of parts (of clusters at most; ignored for ``"column"``).
+    train, held : ndarray
+        Positions of the training and of the held-out rows.
+    strata : ndarray of shape (n_rows,) or None
+        Codes of ``partition_column`` (-1 for missing values), or None.
+    rng : RandomState
+    points : ndarray of shape (n_rows, n_features), default=None
+        The rows encoded, for ``"cluster"``.
+    observed : ndarray of bool of shape (n_rows,), default=None
+        Whether each row has an observed value, for ``"cluster"``.
+
+    Returns
+    -------
+    parts : list of ndarray
+        Training positions of each part (``"column"``: one per code, in
+        order, missing values last).
+    held_parts : list of ndarray
+        The held-out positions each part is scored on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> strata = np.array([0, 1, 0, 1, 0, 1])
+    >>> parts, held = split_rows(
+    ...     "column", 1, np.arange(4), np.array([4, 5]), strata, None)
+    >>> [p.tolist() for p in parts], [h.tolist() for h in held]
+    ([[0, 2], [1, 3]], [[4], [5]])
+    """
+    k = min(n_parts, len(train))
+    if partition == "none":
+        return [train] * k, [held] * k
+    if partition == "bootstrap":
+        codes = None if strata is None else strata[train]
+        return [stratified_bootstrap(train, codes, rng) for _ in range(k)], [held] * k
+    if partition == "kfold":
+        return kfold_parts(train, strata, k, rng.randint(SEED_MAX)), [held] * k
+    if partition == "cluster":
         seed = rng.randint(SEED_MAX)
-        observed = frame.notna().any(axis=1).to_numpy()
         groups = [(train, held)]
         if strata is not None:
             groups = [
@@ -299,50 +371,100 @@ class _PartitionMixin:
             ]
         parts, held_parts = [], []
         for rows, held_rows in groups:
-            k = min(self.n_partitions, len(rows))
-            found, centers = cluster_parts(encoded[rows], rows, k, seed, observed[rows])
-            labels = nearest_part(encoded[held_rows], centers)
+            k = min(n_parts, len(rows))
+            found, centers = cluster_parts(points[rows], rows, k, seed, observed[rows])
+            labels = nearest_part(points[held_rows], centers)
             parts += found
             held_parts += [held_rows[labels == i] for i in range(len(found))]
-        return parts, None, held_parts
+        return parts, held_parts
+    codes = column_codes(strata[train])
+    return [train[strata[train] == c] for c in codes], [
+        held[strata[held] == c] for c in codes
+    ]
 
-    def _kfold_parts(self, train, strata, k, rng):
-        seed = rng.randint(SEED_MAX)
-        if strata is None:
-            folds = KFold(k, shuffle=True, random_state=seed).split(train)
-        else:
-            with warnings.catch_warnings():  # a value rarer than k is expected
-                warnings.simplefilter("ignore", UserWarning)
-                splitter = StratifiedKFold(k, shuffle=True, random_state=seed)
-                folds = list(splitter.split(train, strata[train]))
-        return [np.sort(train[test]) for _, test in folds]
 
-    def _merge_small_parts(self, parts, values, held_parts):
-        """Pool the parts with too few rows for a member, with a warning."""
-        groups = merged_groups([len(part) for part in parts])
-        if len(groups) == len(parts):
-            return parts, values, held_parts
-        small = [i for group in groups for i in group if len(parts[i]) < MIN_PART_ROWS]
-        names = ", ".join(
-            f"part {i}"
-            + ("" if values is None else f" ({self.partition_column}={values[i]!r})")
-            + f" with {len(parts[i])} row(s)"
-            for i in small
-        )
-        warnings.warn(
-            f"partition={self.partition!r}: {names} had fewer than {MIN_PART_ROWS} "
-            f"training rows for a member; pooled into {len(groups)} parts. Merge "
-            "rare values, or lower n_partitions.",
-            UserWarning,
-            stacklevel=5,  # the caller of fit
-        )
-        merged_values = None
-        if values is not None:
-            merged_values = [
-                values[g[0]] if len(g) == 1 else [values[i] for i in g] for g in groups
-            ]
-        return (
-            [np.sort(np.concatenate([parts[i] for i in g])) for g in groups],
-            merged_values,
-            [np.sort(np.concatenate([held_parts[i] for i in g])) for g in groups],
-        )
+def column_codes(strata):
+    """The codes present in ``strata``, in order, -1 (missing) last.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> column_codes(np.array([2, -1, 0, 2])).tolist()
+    [0, 2, -1]
+    """
+    present = np.unique(strata)
+    return np.concatenate([present[present >= 0], present[present < 0]])
+
+
+def kfold_parts(train, strata, k, seed):
+    """``k`` shuffled folds of ``train``, stratified on ``strata`` if given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> folds = kfold_parts(np.arange(6), None, 2, 0)
+    >>> sorted(np.concatenate(folds).tolist())
+    [0, 1, 2, 3, 4, 5]
+    """
+    if strata is None:
+        folds = KFold(k, shuffle=True, random_state=seed).split(train)
+    else:
+        with warnings.catch_warnings():  # a value rarer than k is expected
+            warnings.simplefilter("ignore", UserWarning)
+            splitter = StratifiedKFold(k, shuffle=True, random_state=seed)
+            folds = list(splitter.split(train, strata[train]))
+    return [np.sort(train[test]) for _, test in folds]
+
+
+def merge_small_parts(parts, values, held_parts, describe, label):
+    """Pool the parts with too few rows for a member, with a warning.
+
+    Parameters
+    ----------
+    parts, held_parts : list of ndarray
+        Training and held-out positions of each part.
+    values : list or None
+        The ``partition_column`` value of each part, or None.
+    describe : callable
+        ``describe(i)``: how the warning names part ``i``.
+    label : str
+        How the warning names the partition (``"partition='column'"``).
+
+    Returns
+    -------
+    parts, values, held_parts
+        Merged (see :func:`merged_groups`); a pooled part's value is the
+        list of its values.
+
+    Examples
+    --------
+    >>> import numpy as np, warnings
+    >>> parts = [np.arange(5), np.array([5])]
+    >>> with warnings.catch_warnings(record=True):
+    ...     merged, _, _ = merge_small_parts(
+    ...         parts, None, [np.array([], int)] * 2, lambda i: f"part {i}", "k")
+    >>> [p.tolist() for p in merged]
+    [[0, 1, 2, 3, 4, 5]]
+    """
+    groups = merged_groups([len(part) for part in parts])
+    if len(groups) == len(parts):
+        return parts, values, held_parts
+    small = [i for group in groups for i in group if len(parts[i]) < MIN_PART_ROWS]
+    names = ", ".join(f"{describe(i)} with {len(parts[i])} row(s)" for i in small)
+    warnings.warn(
+        f"{label}: {names} had fewer than {MIN_PART_ROWS} training rows for a "
+        f"member; pooled into {len(groups)} parts. Merge rare values, or lower "
+        "n_partitions.",
+        UserWarning,
+        stacklevel=5,  # the caller of fit
+    )
+    merged_values = None
+    if values is not None:
+        merged_values = [
+            values[g[0]] if len(g) == 1 else [values[i] for i in g] for g in groups
+        ]
+    return (
+        [np.sort(np.concatenate([parts[i] for i in g])) for g in groups],
+        merged_values,
+        [np.sort(np.concatenate([held_parts[i] for i in g])) for g in groups],
+    )

@@ -359,11 +359,40 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The container type, columns and dtypes seen during fit.
         """
         check_is_fitted(self)
-        return self._decode(X, local_random_state(self.random_state))
+        return self.decode(X, self.random_state)
 
-    def _decode(self, X, rng):
-        """``inverse_transform`` drawing identifiers (and infrequent categories)
-        from ``rng``: a synthesizer passes each ``sample`` call's own."""
+    def decode(self, X, random_state):
+        """:meth:`inverse_transform` with its own randomness.
+
+        Decoding draws the values of identifiers and of the categories
+        pooled as infrequent; a synthesizer passes each ``sample`` call's
+        seed, where ``inverse_transform`` uses the encoder's
+        ``random_state``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_encoded_features)
+            Encoded rows.
+        random_state : int, RandomState instance or None
+            Seeds the draws (None: fresh entropy, never numpy's global state).
+
+        Returns
+        -------
+        X_original : DataFrame or ndarray of shape (n_samples, n_features)
+            The container type, columns and dtypes seen during fit.
+
+        Examples
+        --------
+        >>> from skl_synth.datasets import load_student_placements
+        >>> from skl_synth.preprocessing import TabularEncoder
+        >>> data = load_student_placements()
+        >>> encoder = TabularEncoder(random_state=0).fit(data)
+        >>> rows = encoder.decode(encoder.transform(data.head(3)), 5)
+        >>> rows.shape, rows["gender"].tolist() == data["gender"].head(3).tolist()
+        ((3, 16), True)
+        """
+        check_is_fitted(self)
+        rng = local_random_state(random_state)
         X = check_array(
             X, dtype=(np.float32, np.float64), input_name="X", ensure_min_features=0
         )
@@ -379,10 +408,33 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 self.column_codecs_, self._column_slices, strict=True
             )
         ]
-        return self._assemble(columns)
+        return self.assemble(columns)
 
-    def _assemble(self, columns):
-        """The decoded columns (Series) in the container seen during fit."""
+    def assemble(self, columns):
+        """Decoded columns, one Series per column, in the container seen during fit.
+
+        For synthesizers that decode column by column (the copula decodes a
+        discrete column from its slots, without the one-hot matrix).
+
+        Parameters
+        ----------
+        columns : list of Series
+            One per column of :attr:`schema_`, in order, with its dtype.
+
+        Returns
+        -------
+        X_original : DataFrame or ndarray of shape (n_samples, n_features)
+            The container type and dtypes seen during fit.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from skl_synth.preprocessing import TabularEncoder
+        >>> encoder = TabularEncoder().fit(pd.DataFrame({"a": [1.0, 2.0]}).to_numpy())
+        >>> encoder.assemble([pd.Series([3.0, 4.0])]).tolist()
+        [[3.0], [4.0]]
+        """
+        check_is_fitted(self)
         if self._container == "ndarray":
             return np.column_stack([c.to_numpy() for c in columns]).astype(self._dtype)
         return pd.concat(columns, axis=1)
@@ -416,6 +468,35 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+    def check_frame(self, X):
+        """``X`` checked against the columns seen during fit, as a DataFrame.
+
+        A DataFrame must have the fitted columns (in any order); an array
+        (or a DataFrame given to an encoder fitted on an array) is matched
+        by position and gets the fitted column names. ``X`` itself is
+        returned when it is a valid DataFrame: it is never modified.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            A table with the columns seen during fit.
+
+        Returns
+        -------
+        frame : DataFrame
+            ``X`` itself, or a DataFrame of its values with the fitted names.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skl_synth.preprocessing import TabularEncoder
+        >>> encoder = TabularEncoder().fit(np.zeros((3, 2)))
+        >>> list(encoder.check_frame(np.ones((1, 2))).columns)
+        [0, 1]
+        """
+        check_is_fitted(self)
+        return self._check_input(X, reset=False)
 
     # ------------------------------------------------------------------
 

@@ -20,12 +20,15 @@ class ConditionPlan:
     ``slots[column]`` holds, for each generated row, the slot within the
     column's one-hot span (-1: free). ``guide`` is, per row, the flat index of
     one condition for a condition-vector model (the rarest of the row's
-    conditions), -1 for free rows.
+    conditions), -1 for free rows. ``conditions`` are those asked for (a
+    dict, a DataFrame indexed from 0, or None), for synthesizers that pass
+    them on (an ensemble, to its members).
     """
 
-    def __init__(self, encoder, n_samples, values, slots):
+    def __init__(self, encoder, n_samples, values, slots, conditions=None):
         self.encoder, self.n_samples = encoder, n_samples
         self.values, self.slots = values, slots
+        self.conditions = conditions
         spans = condition_spans(encoder)
         self.span_index = {
             s.column: j for j, s in enumerate(spans) if s.role == "category"
@@ -53,7 +56,7 @@ class ConditionPlan:
                     f"{n_samples}; pass one row of conditions per generated row, or "
                     "a dict."
                 )
-            frame = conditions.reset_index(drop=True)
+            frame = conditions = conditions.reset_index(drop=True)
         else:
             raise TypeError(
                 "conditions must be a dict {column: value} or a DataFrame; got "
@@ -97,7 +100,14 @@ class ConditionPlan:
                 free, -1, codec.codec_.slot_of_code_[np.maximum(codes, 0)]
             )
             values[column] = (series, free)
-        return cls(encoder, n_samples, values, slots)
+        return cls(encoder, n_samples, values, slots, conditions)
+
+    def of_rows(self, rows):
+        """The plan of the rows at positions ``rows`` only."""
+        conditions = self.conditions
+        if isinstance(conditions, pd.DataFrame):
+            conditions = conditions.iloc[rows]
+        return ConditionPlan.from_conditions(self.encoder, len(rows), conditions)
 
     def enforce(self, table):
         """Set the conditioned cells of a decoded table to their values."""

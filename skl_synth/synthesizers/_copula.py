@@ -13,7 +13,6 @@ from ..preprocessing._conversions import codes_to_column
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
 from ._base import BaseSynthesizer
-from ._conditions import ConditionPlan
 
 # Uniforms of the frequency encoding are kept this far from 0 and 1, so that
 # every latent value is finite.
@@ -124,12 +123,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     """
 
     _continuous_encoding = "quantile"
-    _parameter_constraints: dict = {
-        "discrete_columns": ["array-like", None],
-        "column_kinds": [dict, None],
-        "reject_copies": ["boolean"],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints: dict = {**BaseSynthesizer._parameter_constraints}
 
     def __init__(
         self,
@@ -192,11 +186,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     # sample
     # ------------------------------------------------------------------
 
-    def _sample_table(self, n_samples, conditions, seed):
+    def _sample_table(self, n_samples, plan, seed):
         """Latent rows decoded column by column: a discrete column from its
         slots, without the one-hot matrix (the same rows as decoding
         :meth:`_sample_encoded`, about twice as fast)."""
-        plan = ConditionPlan.from_conditions(self.encoder_, n_samples, conditions)
         latent, required = self._latent_rows(n_samples, plan, seed)
         rng = np.random.RandomState(seed)
         columns, j = [], 0
@@ -217,7 +210,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                     )
                 columns.append(codec.inverse(block, rng))
             j += len(spans)
-        return plan.enforce(self.encoder_._assemble(columns))
+        return plan.enforce(self.encoder_.assemble(columns))
 
     def _sample_encoded(self, n_samples, plan, seed):
         return self._decode_latent(*self._latent_rows(n_samples, plan, seed))

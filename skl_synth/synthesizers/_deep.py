@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import copy
 import time
+from abc import abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._nn.conditions import ConditionSampler
+from .._nn.layout import OutputLayout
 from .._nn.numerics import flush_denormals
 from .._nn.runtime import (
     DEVICE_TYPES,
@@ -46,34 +49,48 @@ _MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
 _CALIBRATION_ROWS = 2**15
 _CALIBRATION_MIN_ROWS = 64
 
-_DEEP_CONSTRAINTS = {
-    "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "early_stopping": [StrOptions({"auto"}), "boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "discrete_columns": ["array-like", None],
-    "column_kinds": [dict, None],
-    "continuous_encoding": [StrOptions({"mode_specific", "quantile"})],
-    "reject_copies": ["boolean"],
-    "device": [*DEVICE_TYPES],
-    "verbose": ["verbose"],
-    "random_state": ["random_state"],
-}
+POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
+SHARE = [Interval(Real, 0, 1, closed="left")]  # in [0, 1)
 
 
 class DeepSynthesizer(BaseSynthesizer):
     """Epoch loop, early stopping and devices for the neural synthesizers.
 
-    Subclasses implement ``_build(data, init_rng, train_rng, device)``
-    returning a trainer with ``train_epoch(data) -> dict of losses`` and
-    ``prepare_sampling()`` (called before the modules sample),
-    ``_generate(condition, rng, layout)`` returning encoded rows, and
-    ``_modules()`` naming the fitted torch modules.
+    Subclasses name their fitted torch modules in ``_module_names`` and
+    implement two hooks: ``_build(data, layout, sampler, init_rng,
+    train_rng, device)``, which creates the modules from the training rows'
+    :class:`~skl_synth._nn.layout.OutputLayout` and
+    :class:`~skl_synth._nn.conditions.ConditionSampler` and returns a trainer
+    with ``train_epoch(data) -> dict of losses`` and ``prepare_sampling()``
+    (called before the modules sample), and ``_generate(condition, rng,
+    layout)``, which returns encoded rows. A synthesizer with
+    ``unconditional_fraction`` or ``ema_decay`` parameters declares them in
+    ``__init__``; the others get the defaults below (none).
     """
 
-    # whether the networks also learn rows under the all-zero condition
-    _trains_unconditioned = False
+    _parameter_constraints: dict = {
+        **BaseSynthesizer._parameter_constraints,
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": POSITIVE_INT,
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": POSITIVE_INT,
+        "continuous_encoding": [StrOptions({"mode_specific", "quantile"})],
+        "device": [*DEVICE_TYPES],
+        "verbose": ["verbose"],
+    }
+    # fit's time_limit and progress_label are settings, not metadata to route
+    # (as DecisionTreeClassifier's check_input): no set_fit_request
+    __metadata_request__fit = {
+        "time_limit": metadata_routing.UNUSED,
+        "progress_label": metadata_routing.UNUSED,
+    }
+    # the fitted torch modules, by attribute name
+    _module_names: tuple = ()
+    # share of rows trained under the all-zero condition, and the decay of the
+    # weights' moving average, for synthesizers without these parameters
+    unconditional_fraction = 0.0
+    ema_decay = 0.0
     # epochs="auto": this many passes, and at least _min_steps optimizer
     # steps (see _n_epochs)
     _auto_epochs = 300
@@ -81,20 +98,69 @@ class DeepSynthesizer(BaseSynthesizer):
     # early_stopping="auto" holds rows out on tables above this many rows
     _early_stopping_above = 10_000
 
+    @abstractmethod
+    def _build(self, data, layout, sampler, init_rng, train_rng, device):
+        """Create the modules (initialized from ``init_rng``) and return their
+        trainer (drawing from ``train_rng``)."""
+
+    @abstractmethod
+    def _generate(self, condition, rng, layout):
+        """Encoded rows (a tensor) for the rows of ``condition``."""
+
+    @property
+    def _trains_unconditioned(self):
+        """Whether the networks also learn rows under the all-zero condition."""
+        return self.unconditional_fraction > 0
+
+    def fit(self, X, y=None, *, time_limit=None, progress_label=None):
+        """Fit the synthesizer on the rows of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table to learn: any mix of numeric, boolean, categorical,
+            string and datetime columns, with missing values.
+        y : None
+            Ignored.
+        time_limit : float, default=None
+            Training seconds: the epoch loop stops after the epoch that
+            reaches them, and keeps its best validation state (with early
+            stopping). None trains the planned epochs. An ensemble passes
+            its members' shares of ``time_budget``.
+        progress_label : str, default=None
+            The label of the epoch progress bar (``verbose``); the class
+            name if None. An ensemble passes the member's name.
+
+        Returns
+        -------
+        self : object
+            The fitted synthesizer.
+        """
+        return self._fit_checked(
+            X, time_limit=time_limit, progress_label=progress_label
+        )
+
     def _encoding(self):
         return self.continuous_encoding
 
-    def _fit_encoded(self, X, encoded, rng):
+    def _fit_encoded(self, X, encoded, rng, *, time_limit=None, progress_label=None):
         self.device_ = resolve_device(self.device)
         seed = rng.randint(SEED_MAX)
         init_rng = seeded_generator(seed)
         train_rng = seeded_generator(seed + 1, self.device_)
         train, validation = self._validation_split(X, encoded, rng)
         data = to_tensor(train, self.device_)
-        self._trainer = self._build(data, init_rng, train_rng, self.device_)
+        self.condition_weights_ = None  # until calibrated, after training
+        layout = OutputLayout(self.encoder_.layout_, self.device_)
+        sampler = ConditionSampler(data, condition_spans(self.encoder_))
+        self._trainer = self._build(
+            data, layout, sampler, init_rng, train_rng, self.device_
+        )
         try:
             with flush_denormals():
-                self.history_ = self._train(data, validation)
+                self.history_ = self._train(
+                    data, validation, time_limit, progress_label or type(self).__name__
+                )
                 del data
                 seed = rng.randint(SEED_MAX)
                 self.condition_weights_ = self._calibrate_conditions(seed)
@@ -178,7 +244,7 @@ class DeepSynthesizer(BaseSynthesizer):
         held, kept = np.sort(order[:n_validation]), np.sort(order[n_validation:])
         if len(held) > _MAX_SCORED_ROWS:  # the score's cost grows with its rows
             held = np.sort(rng.choice(held, _MAX_SCORED_ROWS, replace=False))
-        real = self.encoder_._check_input(_safe_indexing(X, held), reset=False)
+        real = self.encoder_.check_frame(_safe_indexing(X, held))
         return _compact(encoded, kept), real.reset_index(drop=True)
 
     def _n_epochs(self, n_rows):
@@ -204,15 +270,13 @@ class DeepSynthesizer(BaseSynthesizer):
         """Optimizer steps of one pass: shuffled batches, the last smaller."""
         return max(1, -(-n_rows // self.batch_size))
 
-    def _train(self, data, validation):
+    def _train(self, data, validation, limit, label):
+        """The epoch loop, stopped early, or after ``limit`` seconds."""
         from tqdm.auto import tqdm
 
         rows, best_score, best_state, waited = [], -np.inf, None, 0
         epochs = self._n_epochs(len(data))
         interval = self._evaluation_interval(len(data))
-        # set by an ensemble on its members: a time allowance, and a label
-        limit = getattr(self, "_time_limit", None)
-        label = getattr(self, "_progress_label", type(self).__name__)
         start = time.perf_counter()
         bar = tqdm(range(epochs), disable=not self.verbose, desc=label)
         for epoch in bar:
@@ -281,6 +345,16 @@ class DeepSynthesizer(BaseSynthesizer):
                 "the data for extreme values."
             )
 
+    def _modules(self):
+        """The fitted torch modules, by attribute name."""
+        return {name: getattr(self, name) for name in self._module_names}
+
+    def _averaged(self, trained):
+        """The module to sample from, and the moving average to keep of
+        ``trained`` (None without ``ema_decay``): the average if there is one."""
+        average = copy.deepcopy(trained) if self.ema_decay > 0 else None
+        return (trained if average is None else average), average
+
     def _state(self):
         return snapshot(self._modules())
 
@@ -295,7 +369,7 @@ class DeepSynthesizer(BaseSynthesizer):
             space,
             columns,
             self.encoder_.layout_,
-            getattr(self, "condition_weights_", None),
+            self.condition_weights_,
             plan.guide,
             chunk=_sample_chunk(self.encoder_.layout_),
             seed=seed,
@@ -309,7 +383,7 @@ class DeepSynthesizer(BaseSynthesizer):
     def __getstate__(self):
         """Pickle torch modules on the CPU, so that CUDA-fitted models load anywhere."""
         state = self.__dict__.copy()
-        for name in getattr(self, "_module_names", ()):
+        for name in self._module_names:
             if name in state:
                 state[name] = copy.deepcopy(state[name]).to("cpu")
         return state

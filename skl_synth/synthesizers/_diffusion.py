@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from .._nn.conditions import ConditionSampler
 from .._nn.diffusion import Denoiser, DiffusionTrainer, sample_rows
 from .._nn.init import build
-from .._nn.layout import OutputLayout
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
-from ._conditions import condition_spans
-from ._deep import _CALIBRATION_ROWS, _DEEP_CONSTRAINTS, DeepSynthesizer
-
-_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
+from ._deep import _CALIBRATION_ROWS, POSITIVE_INT, SHARE, DeepSynthesizer
 
 
 @persistable("estimator")
@@ -169,17 +163,17 @@ class DiffusionSynthesizer(DeepSynthesizer):
     _min_steps = 3_000
     _early_stopping_above = 1_000
     _parameter_constraints: dict = {
-        **_DEEP_CONSTRAINTS,
+        **DeepSynthesizer._parameter_constraints,
         "hidden_dims": ["array-like"],
-        "dim_t": _POSITIVE_INT,
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dim_t": POSITIVE_INT,
+        "dropout": SHARE,
         "n_timesteps": [Interval(Integral, 2, None, closed="left")],
         "sampling_steps": [Interval(Integral, None, None, closed="neither")],
         "eta": [Interval(Real, 0, 1, closed="both")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "ema_decay": [Interval(Real, 0, 1, closed="left")],
-        "unconditional_fraction": [Interval(Real, 0, 1, closed="left")],
+        "ema_decay": SHARE,
+        "unconditional_fraction": SHARE,
         "guidance_scale": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -234,10 +228,6 @@ class DiffusionSynthesizer(DeepSynthesizer):
         self.verbose = verbose
         self.random_state = random_state
 
-    @property
-    def _trains_unconditioned(self):
-        return self.unconditional_fraction > 0
-
     def _check_params(self):
         if not 1 <= self.sampling_steps <= self.n_timesteps:
             raise ValueError(
@@ -252,9 +242,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
                 "(e.g. 0.2), or guidance_scale=1."
             )
 
-    def _build(self, data, init_rng, train_rng, device):
-        layout = OutputLayout(self.encoder_.layout_, device)
-        sampler = ConditionSampler(data, condition_spans(self.encoder_))
+    def _build(self, data, layout, sampler, init_rng, train_rng, device):
         trained = build(
             lambda: Denoiser(
                 layout.width,
@@ -267,8 +255,7 @@ class DiffusionSynthesizer(DeepSynthesizer):
             device,
         )
         trained.fit_scaling(data, layout)
-        average = copy.deepcopy(trained) if self.ema_decay > 0 else None
-        self.denoiser_ = trained if average is None else average
+        self.denoiser_, average = self._averaged(trained)
         config = {
             "batch_size": self.batch_size,
             "n_timesteps": self.n_timesteps,
@@ -288,9 +275,6 @@ class DiffusionSynthesizer(DeepSynthesizer):
         10 s on a 161-row table, most of the fit (1.4 s with 4 096).
         """
         return int(np.clip(8 * n_rows, 2**12, _CALIBRATION_ROWS))
-
-    def _modules(self):
-        return {"denoiser_": self.denoiser_}
 
     def _generate(self, condition, rng, layout):
         self._check_params()  # sampling_steps may have been set after fit

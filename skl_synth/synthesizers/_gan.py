@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import copy
-from numbers import Integral, Real
+from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._nn.conditions import ConditionSampler, condition_index
+from .._nn.conditions import condition_index
 from .._nn.gan import Discriminator, GANTrainer, Generator, generate
 from .._nn.init import build
-from .._nn.layout import OutputLayout
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
 from ._conditions import condition_spans
-from ._deep import _DEEP_CONSTRAINTS, DeepSynthesizer
+from ._deep import POSITIVE_INT, SHARE, DeepSynthesizer
 
-_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 _POSITIVE = [Interval(Real, 0, None, closed="neither")]
 _NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
 
@@ -124,23 +121,19 @@ class GANSynthesizer(DeepSynthesizer):
     # 300 steps left it worse than a shuffled copy on 150 rows (_n_epochs)
     _min_steps = 2_000
 
-    @property
-    def _trains_unconditioned(self):
-        return self.unconditional_fraction > 0
-
     _parameter_constraints: dict = {
-        **_DEEP_CONSTRAINTS,
-        "embedding_dim": _POSITIVE_INT,
+        **DeepSynthesizer._parameter_constraints,
+        "embedding_dim": POSITIVE_INT,
         "generator_dim": ["array-like"],
         "discriminator_dim": ["array-like"],
         "generator_lr": _POSITIVE,
         "generator_decay": _NON_NEGATIVE,
         "discriminator_lr": _POSITIVE,
         "discriminator_decay": _NON_NEGATIVE,
-        "discriminator_steps": _POSITIVE_INT,
-        "pac": _POSITIVE_INT,
-        "ema_decay": [Interval(Real, 0, 1, closed="left")],
-        "unconditional_fraction": [Interval(Real, 0, 1, closed="left")],
+        "discriminator_steps": POSITIVE_INT,
+        "pac": POSITIVE_INT,
+        "ema_decay": SHARE,
+        "unconditional_fraction": SHARE,
     }
 
     def __init__(
@@ -213,10 +206,7 @@ class GANSynthesizer(DeepSynthesizer):
         """Generator steps of one epoch (see ``GANTrainer.train_epoch``)."""
         return max(1, n_rows // self._batch_rows(n_rows))
 
-    def _build(self, data, init_rng, train_rng, device):
-        layout = OutputLayout(self.encoder_.layout_, device)
-        spans = condition_spans(self.encoder_)
-        sampler = ConditionSampler(data, spans)
+    def _build(self, data, layout, sampler, init_rng, train_rng, device):
         trained = build(
             lambda: Generator(
                 self.embedding_dim, sampler.dim, tuple(self.generator_dim), layout.width
@@ -224,8 +214,7 @@ class GANSynthesizer(DeepSynthesizer):
             init_rng,
             device,
         )
-        average = copy.deepcopy(trained) if self.ema_decay > 0 else None
-        self.generator_ = trained if average is None else average
+        self.generator_, average = self._averaged(trained)
         self.discriminator_ = build(
             lambda: Discriminator(
                 layout.width + sampler.dim, tuple(self.discriminator_dim), self.pac
@@ -244,7 +233,7 @@ class GANSynthesizer(DeepSynthesizer):
             "ema_decay": self.ema_decay,
             "unconditional": self.unconditional_fraction,
         }
-        index = condition_index(spans, device)
+        index = condition_index(condition_spans(self.encoder_), device)
         return GANTrainer(
             trained,
             self.discriminator_,
@@ -255,9 +244,6 @@ class GANSynthesizer(DeepSynthesizer):
             train_rng,
             average=average,
         )
-
-    def _modules(self):
-        return {"generator_": self.generator_, "discriminator_": self.discriminator_}
 
     def _generate(self, condition, rng, layout):
         return generate(self.generator_, layout, condition, rng, self.embedding_dim)

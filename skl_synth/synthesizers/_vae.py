@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._nn.conditions import ConditionSampler
 from .._nn.init import build
-from .._nn.layout import OutputLayout
 from .._nn.vae import Decoder, Encoder, VAETrainer, decode, interpolate_encoded
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
-from ._conditions import ConditionPlan, condition_spans
-from ._deep import _DEEP_CONSTRAINTS, DeepSynthesizer
+from ._conditions import ConditionPlan
+from ._deep import POSITIVE_INT, DeepSynthesizer
 
 
 @persistable("estimator")
@@ -100,8 +98,8 @@ class VAESynthesizer(DeepSynthesizer):
 
     _module_names = ("encoder_net_", "decoder_net_")
     _parameter_constraints: dict = {
-        **_DEEP_CONSTRAINTS,
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        **DeepSynthesizer._parameter_constraints,
+        "embedding_dim": POSITIVE_INT,
         "compress_dims": ["array-like"],
         "decompress_dims": ["array-like"],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -150,9 +148,7 @@ class VAESynthesizer(DeepSynthesizer):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _build(self, data, init_rng, train_rng, device):
-        layout = OutputLayout(self.encoder_.layout_, device)
-        sampler = ConditionSampler(data, condition_spans(self.encoder_))
+    def _build(self, data, layout, sampler, init_rng, train_rng, device):
         self.encoder_net_ = build(
             lambda: Encoder(
                 layout.width, sampler.dim, tuple(self.compress_dims), self.embedding_dim
@@ -179,9 +175,6 @@ class VAESynthesizer(DeepSynthesizer):
         return VAETrainer(
             self.encoder_net_, self.decoder_net_, layout, sampler, config, train_rng
         )
-
-    def _modules(self):
-        return {"encoder_net_": self.encoder_net_, "decoder_net_": self.decoder_net_}
 
     def _generate(self, condition, rng, layout):
         return decode(self.decoder_net_, layout, condition, rng, self.embedding_dim)
