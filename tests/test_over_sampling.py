@@ -586,7 +586,7 @@ def test_interpolation_is_deterministic_and_uses_k_neighbors(blobs):
 
 def test_interpolation_bad_parameters(blobs):
     X, y = blobs
-    with pytest.raises(ValueError, match=r"needs a VAESynthesizer.*GaussianCopula"):
+    with pytest.raises(ValueError, match=r"an interpolate method.*GaussianCopula"):
         VAEOverSampler(
             GaussianCopulaSynthesizer(), generation="interpolate"
         ).fit_resample(X, y)

@@ -96,15 +96,15 @@ def test_bad_paths_write_nothing(copula, tmp_path):
 
 def test_an_interrupted_sample_leaves_no_file(copula, tmp_path, monkeypatch):
     calls = []
-    part = type(copula)._part
+    chunk = type(copula)._chunk
 
     def failing(self, *args):
         calls.append(args)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return part(self, *args)
+        return chunk(self, *args)
 
-    monkeypatch.setattr(type(copula), "_part", failing)
+    monkeypatch.setattr(type(copula), "_chunk", failing)
     with pytest.raises(KeyboardInterrupt):
         copula.sample_to_parquet(tmp_path / "x.parquet", 1_000, chunk_size=100)
     assert len(calls) == 3

@@ -465,3 +465,21 @@ def test_averaged_generator_has_batch_norm_statistics_of_its_own():
     )
     ratio = (inputs.var(0) / norm.running_var).numpy()
     assert ((ratio > 0.7) & (ratio < 1.4)).all()
+
+
+def test_parameters_are_validated_once_by_the_estimator_given_them(placements):
+    from skl_synth.ensemble import EnsembleSynthesizer
+    from skl_synth.over_sampling import VAEOverSampler
+
+    # the encoder a synthesizer makes is not validated again (_fit_context)
+    bad = VAESynthesizer(continuous_encoding="median")
+    with pytest.raises(ValueError, match="'continuous_encoding' parameter of VAE"):
+        bad.fit(placements)
+    # nested estimators whose parameters nobody validated still are
+    ensemble = EnsembleSynthesizer([("vae", VAESynthesizer(epochs=0))])
+    with pytest.raises(ValueError, match=r"'vae_0'.*'epochs' parameter of VAE"):
+        ensemble.fit(placements)
+    sampler = VAEOverSampler(synthesizer=VAESynthesizer(epochs=0), random_state=0)
+    X, y = placements.drop(columns="placed"), placements["placed"]
+    with pytest.raises(ValueError, match="'epochs' parameter of VAESynthesizer"):
+        sampler.fit_resample(X, y)

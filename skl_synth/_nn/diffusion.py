@@ -16,6 +16,7 @@ the training timesteps, so that it can take far fewer steps than training.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -158,37 +159,50 @@ class Denoiser(nn.Module):
         return x * self.scale + self.center
 
 
+@dataclass(frozen=True)
+class DiffusionTraining:
+    """How a :class:`DiffusionTrainer` trains: the ``DiffusionSynthesizer``
+    parameters of the same names."""
+
+    batch_size: int
+    n_timesteps: int
+    learning_rate: float
+    weight_decay: float
+    unconditional_fraction: float
+    ema_decay: float
+
+
 class DiffusionTrainer:
     """Training of one denoiser: random timesteps, noised rows, and the loss
     of :meth:`~skl_synth._nn.layout.OutputLayout.denoising_loss`.
 
     With an ``average`` module (a copy of ``denoiser``), its weights follow
     an exponential moving average of the trained ones (decay
-    ``config["ema_decay"]``, see
+    ``training.ema_decay``, see
     :class:`~skl_synth._nn.averaging.WeightAverage`).
     """
 
-    def __init__(self, denoiser, layout, sampler, config, rng, average=None):
+    def __init__(self, denoiser, layout, sampler, training, rng, average=None):
         self.denoiser, self.layout, self.sampler = denoiser, layout, sampler
-        self.config, self.rng = config, rng
+        self.training, self.rng = training, rng
         self._averaging = None
         if average is not None:
-            self._averaging = WeightAverage(denoiser, average, config["ema_decay"])
+            self._averaging = WeightAverage(denoiser, average, training.ema_decay)
         device = next(denoiser.parameters()).device
-        alpha_bar = cosine_schedule(config["n_timesteps"]).to(device)
+        alpha_bar = cosine_schedule(training.n_timesteps).to(device)
         self.signal = alpha_bar.sqrt().float()
         self.noise_level = (1 - alpha_bar).sqrt().float()
         self.optimizer = torch.optim.AdamW(
             denoiser.parameters(),
-            lr=config["learning_rate"],
-            weight_decay=config["weight_decay"],
+            lr=training.learning_rate,
+            weight_decay=training.weight_decay,
             foreach=True,
         )
 
     def _step(self, rows, condition):
         n, device = len(rows), rows.device
         t = torch.randint(
-            self.config["n_timesteps"], (n,), generator=self.rng, device=device
+            self.training.n_timesteps, (n,), generator=self.rng, device=device
         )
         noise = torch.randn(rows.shape, generator=self.rng, device=device)
         x0 = self.denoiser.to_model(rows)
@@ -207,9 +221,9 @@ class DiffusionTrainer:
 
     def _conditions(self, index):
         """Each row's own category in a random span; the empty condition for
-        ``config["unconditional"]`` of the rows."""
+        ``training.unconditional_fraction`` of the rows."""
         condition = self.sampler.from_rows(index, self.rng)
-        share = self.config["unconditional"]
+        share = self.training.unconditional_fraction
         if share > 0 and condition.shape[1]:
             u = torch.rand(len(index), generator=self.rng, device=index.device)
             condition.mul_((u >= share)[:, None])
@@ -222,7 +236,7 @@ class DiffusionTrainer:
         def step(index):
             return self._step(data[index], self._conditions(index))
 
-        loss = shuffled_pass(data, self.config["batch_size"], self.rng, step)
+        loss = shuffled_pass(data, self.training.batch_size, self.rng, step)
         return {"loss": loss}
 
     def prepare_sampling(self):

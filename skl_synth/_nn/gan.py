@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -95,12 +96,28 @@ def condition_loss(raw, layout_index, span, category):
     return total / (category >= 0).sum().clamp_min(1)
 
 
+@dataclass(frozen=True)
+class GANTraining:
+    """How a :class:`GANTrainer` trains: the ``GANSynthesizer`` parameters of
+    the same names (``batch_size`` at most the training rows)."""
+
+    embedding_dim: int
+    batch_size: int
+    discriminator_steps: int
+    generator_lr: float
+    generator_decay: float
+    discriminator_lr: float
+    discriminator_decay: float
+    ema_decay: float
+    unconditional_fraction: float
+
+
 class GANTrainer:
     """One conditional WGAN-GP: the modules, optimizers and epoch loop.
 
     With an ``average`` module (a copy of ``generator``), its weights follow
     an exponential moving average of the trained generator's after every
-    generator step (decay ``config["ema_decay"]``, see
+    generator step (decay ``training.ema_decay``, see
     :class:`~skl_synth._nn.averaging.WeightAverage`). The average is
     what samples; ``prepare_sampling`` gives it batch-norm statistics of its
     own activations (the trained generator's running statistics describe
@@ -115,7 +132,7 @@ class GANTrainer:
         layout,
         sampler,
         condition_index,
-        config,
+        training,
         rng,
         average=None,
     ):
@@ -123,34 +140,34 @@ class GANTrainer:
         self.average = average
         self._averaging = None
         if average is not None:
-            self._averaging = WeightAverage(generator, average, config["ema_decay"])
+            self._averaging = WeightAverage(generator, average, training.ema_decay)
         self.layout, self.sampler = layout, sampler
         self.condition_index = condition_index
-        self.config, self.rng = config, rng
+        self.training, self.rng = training, rng
         self.opt_g = torch.optim.Adam(
             generator.parameters(),
-            lr=config["generator_lr"],
+            lr=training.generator_lr,
             betas=(0.5, 0.9),
-            weight_decay=config["generator_decay"],
+            weight_decay=training.generator_decay,
             foreach=True,
         )
         self.opt_d = torch.optim.Adam(
             critic.parameters(),
-            lr=config["discriminator_lr"],
+            lr=training.discriminator_lr,
             betas=(0.5, 0.9),
-            weight_decay=config["discriminator_decay"],
+            weight_decay=training.discriminator_decay,
             foreach=True,
         )
 
     def _noise(self, n):
         dev = next(self.generator.parameters()).device
         return torch.randn(
-            (n, self.config["embedding_dim"]), generator=self.rng, device=dev
+            (n, self.training.embedding_dim), generator=self.rng, device=dev
         )
 
     def _discriminator_step(self, data, batch):
         condition, _, _, rows = self.sampler.sample_training(
-            batch, self.rng, self.config["unconditional"]
+            batch, self.rng, self.training.unconditional_fraction
         )
         with torch.no_grad():
             raw = self.generator(self._noise(batch), condition)
@@ -166,7 +183,7 @@ class GANTrainer:
 
     def _generator_step(self, batch):
         condition, span, category, _ = self.sampler.sample_training(
-            batch, self.rng, self.config["unconditional"]
+            batch, self.rng, self.training.unconditional_fraction
         )
         raw = self.generator(self._noise(batch), condition)
         fake = self.layout.activate(raw, generator=self.rng)
@@ -184,7 +201,7 @@ class GANTrainer:
         """Batch-norm statistics of the average, over ``n_batches`` batches.
 
         The conditions are drawn as in training (by log-frequency, and the
-        empty condition for ``config["unconditional"]`` of the rows): the
+        empty condition for ``training.unconditional_fraction`` of the rows): the
         calibrated weights that sample later are found for these statistics.
         Nothing to do without an average.
         """
@@ -196,10 +213,10 @@ class GANTrainer:
             norm.reset_running_stats()
             norm.momentum = None  # a cumulative average over the batches
         self.average.train()
-        batch = self.config["batch_size"]
+        batch = self.training.batch_size
         for _ in range(n_batches):
             condition, *_ = self.sampler.sample_training(
-                batch, self.rng, self.config["unconditional"]
+                batch, self.rng, self.training.unconditional_fraction
             )
             self.average(self._noise(batch), condition)
         for norm, momentum in zip(norms, momenta, strict=True):
@@ -208,15 +225,15 @@ class GANTrainer:
     def train_epoch(self, data):
         """One epoch: ``len(data) // batch_size`` generator steps (at least one)."""
         self.generator.train()
-        batch = self.config["batch_size"]
+        batch = self.training.batch_size
         steps = max(1, len(data) // batch)
         loss_d = loss_g = data.new_zeros(())
         for _ in range(steps):
-            for _ in range(self.config["discriminator_steps"]):
+            for _ in range(self.training.discriminator_steps):
                 loss_d = (
                     loss_d
                     + self._discriminator_step(data, batch)
-                    / self.config["discriminator_steps"]
+                    / self.training.discriminator_steps
                 )
             loss_g = loss_g + self._generator_step(batch)
         return {

@@ -41,7 +41,7 @@ def resolve_device(device):
     return str(resolved)
 
 
-def usable_device(device, modules):
+def move_to_usable_device(device, modules):
     """``device``, or the CPU where it is unavailable; the modules move there."""
     device = torch.device(device)
     if device.type == "cuda" and not torch.cuda.is_available():

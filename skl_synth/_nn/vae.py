@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -54,21 +55,32 @@ class Decoder(nn.Module):
         return self.head(self.body(torch.cat([latent, condition], dim=1)))
 
 
+@dataclass(frozen=True)
+class VAETraining:
+    """How a :class:`VAETrainer` trains: the ``VAESynthesizer`` parameters of
+    the same names."""
+
+    batch_size: int
+    learning_rate: float
+    weight_decay: float
+    loss_factor: float
+
+
 class VAETrainer:
     """Training and sampling of one conditional VAE."""
 
     SIGMA_RANGE = (0.01, 1.0)
     LOG_SIGMA_RANGE = tuple(math.log(s) for s in SIGMA_RANGE)
 
-    def __init__(self, encoder, decoder, layout, sampler, config, rng):
+    def __init__(self, encoder, decoder, layout, sampler, training, rng):
         self.encoder, self.decoder = encoder, decoder
         self.layout, self.sampler = layout, sampler
-        self.config, self.rng = config, rng
+        self.training, self.rng = training, rng
         params = [*encoder.parameters(), *decoder.parameters()]
         self.optimizer = torch.optim.Adam(
             params,
-            lr=config["learning_rate"],
-            weight_decay=config["weight_decay"],
+            lr=training.learning_rate,
+            weight_decay=training.weight_decay,
             foreach=True,
         )
 
@@ -81,7 +93,7 @@ class VAETrainer:
             raw, rows, self.decoder.log_sigma
         )
         kl = -0.5 * torch.sum(1 + log_var - mean**2 - log_var.exp())
-        loss = (self.config["loss_factor"] * reconstruction + kl) / len(rows)
+        loss = (self.training.loss_factor * reconstruction + kl) / len(rows)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
@@ -97,7 +109,7 @@ class VAETrainer:
         def step(index):
             return self._step(data[index], self.sampler.from_rows(index, self.rng))
 
-        loss = shuffled_pass(data, self.config["batch_size"], self.rng, step)
+        loss = shuffled_pass(data, self.training.batch_size, self.rng, step)
         return {"loss": loss}
 
     def prepare_sampling(self):

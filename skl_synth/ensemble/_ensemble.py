@@ -17,6 +17,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
 
@@ -32,8 +33,8 @@ from ._members import (
     fit_members,
     missing_cells,
     new_member,
-    reseeded,
     restricted_conditions,
+    sampling_with_seed,
     seen_by_members,
 )
 from ._partition import (
@@ -387,6 +388,28 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self.verbose = verbose
         self.random_state = random_state
 
+    @_fit_context(
+        # the members' parameters are validated when each member fits
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y=None):
+        """Fit the members on their parts of ``X`` and learn their weights.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table to learn: any mix of numeric, boolean, categorical,
+            string and datetime columns, with missing values.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : EnsembleSynthesizer
+            The fitted ensemble.
+        """
+        return self._fit_checked(X)
+
     def get_params(self, deep=True):
         """Get the parameters, with the synthesizers' as ``name__param``.
 
@@ -715,7 +738,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
 
     def _member_sample(self, j, n_samples, conditions, seed):
         """``n_samples`` rows of member ``j`` as a DataFrame with every column."""
-        table = reseeded(self.members_[j][1], seed).sample(
+        table = sampling_with_seed(self.members_[j][1], seed).sample(
             n_samples, conditions=conditions
         )
         if not isinstance(table, pd.DataFrame):  # a synthesizer fitted on a frame

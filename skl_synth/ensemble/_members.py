@@ -271,8 +271,11 @@ def missing_cells(frame):
     }
 
 
-def reseeded(member, seed):
-    """The fitted ``member`` sampling with ``seed``, sharing its fitted state.
+def sampling_with_seed(member, seed):
+    """The fitted ``member``, sampling with ``seed``, sharing its fitted state.
+
+    Not a clone (which would be unfitted, as the over-samplers'
+    ``_seeded_clone``): the fitted state is shared.
 
     A shallow copy (the ``__dict__`` is shared, nothing is pickled or copied)
     with ``random_state=seed``, so that each ensemble ``sample`` call gets
@@ -281,7 +284,7 @@ def reseeded(member, seed):
     Examples
     --------
     >>> from skl_synth.synthesizers import GaussianCopulaSynthesizer
-    >>> reseeded(GaussianCopulaSynthesizer(random_state=0), 5).random_state
+    >>> sampling_with_seed(GaussianCopulaSynthesizer(random_state=0), 5).random_state
     5
     """
     if "random_state" not in member.get_params(deep=False):

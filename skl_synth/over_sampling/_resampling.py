@@ -19,6 +19,7 @@ import pandas as pd
 from imblearn.utils import check_target_type
 from joblib import Parallel, delayed
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.utils.validation import (
     check_array,
@@ -70,8 +71,8 @@ def _target_name(columns):
     return max(numbers, default=-1) + 1
 
 
-def _seeded(synthesizer, seed):
-    """A clone of ``synthesizer`` seeded by ``seed``.
+def _seeded_clone(synthesizer, seed):
+    """An unfitted clone of ``synthesizer`` seeded by ``seed``.
 
     The clone gets a ``RandomState`` rather than an int: skl_synth's
     synthesizers then draw a new sampling seed at each ``sample`` call (rows
@@ -90,7 +91,7 @@ def prior_draw(model, rows, n_rows, conditions):
 
 def latent_draw(model, rows, n_rows, conditions, *, k_neighbors):
     """``n_rows`` rows interpolated between neighbouring ``rows`` in latent space."""
-    return model._interpolate(
+    return model.interpolate(
         rows, n_rows, k_neighbors=k_neighbors, conditions=conditions
     )
 
@@ -99,7 +100,7 @@ def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed, draw):
     target = _target_name(frame.columns)
     table = frame.copy(deep=False)
     table[target] = pd.Categorical(y)
-    model = _seeded(synthesizer, seed).fit(table)
+    model = _seeded_clone(synthesizer, seed).fit(table)
     copies = _CopyCount(model)
 
     def sample(label, own, n_rows):
@@ -117,7 +118,7 @@ def _fit_conditional(synthesizer, frame, y, counts, row_filter, seed, draw):
 
 def _fit_and_draw(synthesizer, rows, n_rows, label, row_filter, seed, draw):
     """Fit a clone on one class's ``rows`` and draw ``n_rows`` rows."""
-    model = _seeded(synthesizer, seed)
+    model = _seeded_clone(synthesizer, seed)
     empty = [c for c in rows.columns if rows[c].isna().all()]
     if len(empty) == rows.shape[1]:
         raise ValueError(
@@ -248,6 +249,9 @@ class GenerativeSamplerMixin:
     add per class) before calling ``_fit_resample``.
     """
 
+    # the augmenter mixes in no interpolated rows: it has no smote_share
+    smote_share = 0.0
+
     def set_params(self, **params):
         """Set parameters, nested ones of the default synthesizer included.
 
@@ -288,7 +292,20 @@ class GenerativeSamplerMixin:
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
-        seeds = local_random_state(self.random_state).randint(SEED_MAX, size=4)
+        # imbalanced-learn's fit_resample skips the validation of nested
+        # estimators; the synthesizer was not validated: its fit validates it
+        with config_context(skip_parameter_validation=False):
+            return self._resample(X, y)
+
+    def _resample(self, X, y):
+        drawn_seeds = local_random_state(self.random_state).randint(SEED_MAX, size=5)
+        seeds = dict(
+            zip(
+                ("generation", "filter", "jitter", "smote", "identifiers"),
+                drawn_seeds,
+                strict=True,
+            )
+        )
         full = _as_frame(X)
         # identifiers are not learned: the new rows get fresh ones at the end
         keys = identifier_columns(full, self._synthesizer())
@@ -301,7 +318,7 @@ class GenerativeSamplerMixin:
         learn = {c: n for c, n in grow.items() if c not in small}
         self.filter_, row_filter = None, None
         if self.filter is not None and learn:
-            row_filter = self._fit_filter(X, frame, y, seeds[1])
+            row_filter = self._fit_filter(X, frame, y, seeds["filter"])
             self.filter_ = row_filter.classifier
         self.synthesizers_, self.n_rejected_ = {}, {c: 0 for c in learn}
         self.n_copies_rejected_ = {c: 0 for c in learn}
@@ -330,13 +347,15 @@ class GenerativeSamplerMixin:
                     UserWarning,
                     stacklevel=3,
                 )
-            generated.update(_jitter(frame, y, {c: grow[c] for c in small}, seeds[2]))
-        share = getattr(self, "smote_share", 0.0)
-        smote = {c: round(share * n) for c, n in learn.items()}
+            jittered = _jitter(frame, y, {c: grow[c] for c in small}, seeds["jitter"])
+            generated.update(jittered)
+        smote = {c: round(self.smote_share * n) for c, n in learn.items()}
         drawn = {c: n - smote[c] for c, n in learn.items() if n > smote[c]}
         if drawn:
-            generated.update(self._generate(frame, y, drawn, row_filter, seeds[0]))
-        rng = np.random.RandomState(seeds[3])
+            generated.update(
+                self._generate(frame, y, drawn, row_filter, seeds["generation"])
+            )
+        rng = np.random.RandomState(seeds["smote"])
         for c, n in smote.items():
             if n == 0:
                 continue
@@ -348,7 +367,8 @@ class GenerativeSamplerMixin:
             )
         new = [generated[c] for c in grow]
         if keys:
-            new = [_with_fresh_keys(full, pd.concat(new, ignore_index=True), seeds[3])]
+            new = pd.concat(new, ignore_index=True)
+            new = [_with_fresh_keys(full, new, seeds["identifiers"])]
             frame = full
         X_new = pd.concat([frame, *new], ignore_index=True, copy=False)
         y_new = np.concatenate([y, *(np.full(grow[c], c, dtype=y.dtype) for c in grow)])

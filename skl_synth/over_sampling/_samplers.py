@@ -156,11 +156,12 @@ class VAEOverSampler(GenerativeOverSampler):
     def _draw_function(self, synthesizer):
         if self.generation == "prior":
             return prior_draw
-        if not hasattr(synthesizer, "_interpolate"):
+        if not callable(getattr(synthesizer, "interpolate", None)):
+            # the capability is the method, as predict_proba is a classifier's
             raise ValueError(
-                f"generation='interpolate' needs a VAESynthesizer, whose encoder "
-                f"maps rows to latent codes; got {type(synthesizer).__name__}. "
-                "Use generation='prior'."
+                f"generation='interpolate' needs a synthesizer with an interpolate "
+                f"method, such as VAESynthesizer, whose encoder maps rows to latent "
+                f"codes; got {type(synthesizer).__name__}. Use generation='prior'."
             )
         if self.reject_copies:
             raise ValueError(

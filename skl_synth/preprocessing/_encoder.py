@@ -14,7 +14,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
@@ -279,6 +279,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the schema and the per-column encoders of ``X``.
 
@@ -295,7 +296,6 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self : TabularEncoder
             The fitted encoder.
         """
-        self._validate_params()
         frame = self._check_input(X, reset=True)
         discrete = self.discrete_columns
         self.schema_ = infer_schema(

@@ -14,7 +14,7 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import metadata_from_schema, synthesis_score
@@ -101,6 +101,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
     def _sample_encoded(self, n_samples, plan, seed):
         """``n_samples`` encoded rows that honour ``plan``'s slots, from ``seed``."""
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the synthesizer on the rows of ``X``.
 
@@ -120,12 +121,12 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         return self._fit_checked(X)
 
     def _fit_checked(self, X, **training):
-        """``fit``, passing ``training`` on to ``_fit_encoded``.
+        """``fit``'s body (``fit`` validates the parameters, with
+        ``_fit_context``), passing ``training`` on to ``_fit_encoded``.
 
         ``training`` holds the keyword arguments that only some synthesizers
         take (the deep ones' ``time_limit`` and ``progress_label``).
         """
-        self._validate_params()
         self._check_params()
         try:
             self._fit(X, training)
@@ -150,7 +151,8 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         if self.reject_copies:
             decoded = self.encoder_.inverse_transform(encoded)
             self._copy_hashes = np.union1d(
-                row_hashes(self._learned(X)), row_hashes(self._learned(decoded))
+                row_hashes(self._without_identifiers(X)),
+                row_hashes(self._without_identifiers(decoded)),
             )
             self.n_copies_rejected_ = 0
             del decoded
@@ -186,7 +188,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         n_samples = check_positive_int(n_samples, "n_samples")
-        return self._sample_without_copies(n_samples, conditions)
+        return self._sample_rows(n_samples, conditions)
 
     def _sample_table(self, n_samples, plan, seed):
         """``n_samples`` decoded rows that satisfy the conditions of ``plan``."""
@@ -194,7 +196,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         decoded = self.encoder_.decode(encoded, np.random.RandomState(seed))
         return plan.enforce(decoded)
 
-    def _sample_without_copies(self, n_samples, conditions, seed=None, offset=None):
+    def _sample_rows(self, n_samples, conditions, seed=None, offset=None):
         """The one sampling path: plan, sample, redraw copies, fresh identifiers.
 
         The conditions are checked and planned once, here. With
@@ -212,7 +214,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         if hashes is None:
             return self._fresh_identifiers(table, seed, offset)
         rng = np.random.RandomState(seed)
-        copies = np.isin(row_hashes(self._learned(table)), hashes)
+        copies = np.isin(row_hashes(self._without_identifiers(table)), hashes)
         self.n_copies_rejected_ = int(copies.sum())
         for _ in range(_COPY_ROUNDS):
             if not copies.any():
@@ -222,7 +224,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                 len(rows), plan.of_rows(rows), rng.randint(SEED_MAX)
             )
             table = _replace_rows(table, rows, new)
-            copies[rows] = np.isin(row_hashes(self._learned(new)), hashes)
+            copies[rows] = np.isin(row_hashes(self._without_identifiers(new)), hashes)
             self.n_copies_rejected_ += int(copies.sum())
         if copies.any():
             raise ValueError(
@@ -241,7 +243,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             if codec.schema.kind == "identifier"
         ]
 
-    def _learned(self, table):
+    def _without_identifiers(self, table):
         """``table`` without its identifier columns: what a copy is made of."""
         drop = [j for j, _ in self._identifiers()]
         if not drop:
@@ -324,7 +326,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         n_samples = check_positive_int(n_samples, "n_samples")
-        parts = self._parts(n_samples, check_positive_int(chunk_size, "chunk_size"))
+        parts = self._chunks(n_samples, check_positive_int(chunk_size, "chunk_size"))
         return write_parquet(self, path, parts, conditions, overwrite, verbose)
 
     def to_dask(self, n_samples, npartitions=None, *, conditions=None):
@@ -369,21 +371,21 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         else:
             npartitions = check_positive_int(npartitions, "npartitions")
             chunk_size = max(1, -(-n_samples // npartitions))
-        return dask_frame(self, self._parts(n_samples, chunk_size), conditions)
+        return dask_frame(self, self._chunks(n_samples, chunk_size), conditions)
 
-    def _parts(self, n_samples, chunk_size):
+    def _chunks(self, n_samples, chunk_size):
         """``(rows, seed, offset)`` of each part of a sample of ``n_samples``
         (both arguments checked by the caller)."""
         return chunks(n_samples, chunk_size, self._sampling_seed())
 
-    def _part(self, n_rows, conditions, seed, offset):
+    def _chunk(self, n_rows, conditions, seed, offset):
         """One part of a sample, as a DataFrame with string column names."""
         if conditions is not None and not isinstance(conditions, dict):
             raise TypeError(
                 "conditions must be a dict {column: value} when sampling in parts; "
                 f"got {type(conditions).__name__}."
             )
-        table = self._sample_without_copies(n_rows, conditions, seed, offset)
+        table = self._sample_rows(n_rows, conditions, seed, offset)
         frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
         return frame.set_axis([str(c) for c in frame.columns], axis=1)
 

@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing, metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -25,13 +26,13 @@ from .._nn.runtime import (
     DEVICE_TYPES,
     calibrate_conditions,
     condition_space,
+    move_to_usable_device,
     resolve_device,
     restore,
     sample_encoded,
     seeded_generator,
     snapshot,
     to_tensor,
-    usable_device,
 )
 from ..metrics import early_stopping_score
 from ..utils._random import SEED_MAX
@@ -112,6 +113,7 @@ class DeepSynthesizer(BaseSynthesizer):
         """Whether the networks also learn rows under the all-zero condition."""
         return self.unconditional_fraction > 0
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, time_limit=None, progress_label=None):
         """Fit the synthesizer on the rows of ``X``.
 
@@ -378,7 +380,7 @@ class DeepSynthesizer(BaseSynthesizer):
 
     def _sampling_device(self):
         """The fitting device, or the CPU where that device is unavailable."""
-        return usable_device(self.device_, self._modules().values())
+        return move_to_usable_device(self.device_, self._modules().values())
 
     def __getstate__(self):
         """Pickle torch modules on the CPU, so that CUDA-fitted models load anywhere."""

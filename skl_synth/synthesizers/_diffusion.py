@@ -7,7 +7,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from .._nn.diffusion import Denoiser, DiffusionTrainer, sample_rows
+from .._nn.diffusion import (
+    Denoiser,
+    DiffusionTrainer,
+    DiffusionTraining,
+    sample_rows,
+)
 from .._nn.init import build
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
@@ -256,16 +261,16 @@ class DiffusionSynthesizer(DeepSynthesizer):
         )
         trained.fit_scaling(data, layout)
         self.denoiser_, average = self._averaged(trained)
-        config = {
-            "batch_size": self.batch_size,
-            "n_timesteps": self.n_timesteps,
-            "learning_rate": self.learning_rate,
-            "weight_decay": self.weight_decay,
-            "unconditional": self.unconditional_fraction,
-            "ema_decay": self.ema_decay,
-        }
+        training = DiffusionTraining(
+            batch_size=self.batch_size,
+            n_timesteps=self.n_timesteps,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            unconditional_fraction=self.unconditional_fraction,
+            ema_decay=self.ema_decay,
+        )
         return DiffusionTrainer(
-            trained, layout, sampler, config, train_rng, average=average
+            trained, layout, sampler, training, train_rng, average=average
         )
 
     def _calibration_rows(self, n_rows):

@@ -7,7 +7,7 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval
 
 from .._nn.conditions import condition_index
-from .._nn.gan import Discriminator, GANTrainer, Generator, generate
+from .._nn.gan import Discriminator, GANTrainer, GANTraining, Generator, generate
 from .._nn.init import build
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
@@ -222,17 +222,17 @@ class GANSynthesizer(DeepSynthesizer):
             init_rng,
             device,
         )
-        config = {
-            "embedding_dim": self.embedding_dim,
-            "batch_size": self._batch_rows(len(data)),
-            "discriminator_steps": self.discriminator_steps,
-            "generator_lr": self.generator_lr,
-            "generator_decay": self.generator_decay,
-            "discriminator_lr": self.discriminator_lr,
-            "discriminator_decay": self.discriminator_decay,
-            "ema_decay": self.ema_decay,
-            "unconditional": self.unconditional_fraction,
-        }
+        training = GANTraining(
+            embedding_dim=self.embedding_dim,
+            batch_size=self._batch_rows(len(data)),
+            discriminator_steps=self.discriminator_steps,
+            generator_lr=self.generator_lr,
+            generator_decay=self.generator_decay,
+            discriminator_lr=self.discriminator_lr,
+            discriminator_decay=self.discriminator_decay,
+            ema_decay=self.ema_decay,
+            unconditional_fraction=self.unconditional_fraction,
+        )
         index = condition_index(condition_spans(self.encoder_), device)
         return GANTrainer(
             trained,
@@ -240,7 +240,7 @@ class GANSynthesizer(DeepSynthesizer):
             layout,
             sampler,
             index,
-            config,
+            training,
             train_rng,
             average=average,
         )

@@ -39,7 +39,7 @@ def write_parquet(model, path, parts, conditions, overwrite, verbose):
     writer = None
     try:
         for n_rows, seed, offset in tqdm(parts, disable=not verbose, unit="chunk"):
-            frame = model._part(n_rows, conditions, seed, offset)
+            frame = model._chunk(n_rows, conditions, seed, offset)
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(partial, table.schema)
@@ -63,10 +63,10 @@ def dask_frame(model, parts, conditions):
     import dask
     import dask.dataframe as dd
 
-    meta = model._part(1, conditions, 0, 0).iloc[:0]
+    meta = model._chunk(1, conditions, 0, 0).iloc[:0]
     shipped = dask.delayed(model, pure=True)
     delayed = [
-        dask.delayed(_sample_part)(shipped, n_rows, conditions, seed, offset)
+        dask.delayed(_sample_chunk)(shipped, n_rows, conditions, seed, offset)
         for n_rows, seed, offset in parts
     ]
     # the dtypes of sample, not dask's default conversion to pyarrow strings
@@ -90,8 +90,8 @@ def chunks(n_samples, chunk_size, seed):
     ]
 
 
-def _sample_part(model, n_rows, conditions, seed, offset):
-    return model._part(n_rows, conditions, seed, offset)
+def _sample_chunk(model, n_rows, conditions, seed, offset):
+    return model._chunk(n_rows, conditions, seed, offset)
 
 
 def checked_path(path, overwrite):

@@ -8,9 +8,17 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._nn.init import build
-from .._nn.vae import Decoder, Encoder, VAETrainer, decode, interpolate_encoded
+from .._nn.vae import (
+    Decoder,
+    Encoder,
+    VAETrainer,
+    VAETraining,
+    decode,
+    interpolate_encoded,
+)
 from ..utils._docstrings import fill_doc
 from ..utils._state import persistable
+from ..utils._validation import check_positive_int
 from ._conditions import ConditionPlan
 from ._deep import POSITIVE_INT, DeepSynthesizer
 
@@ -166,30 +174,62 @@ class VAESynthesizer(DeepSynthesizer):
             init_rng,
             device,
         )
-        config = {
-            "batch_size": self.batch_size,
-            "learning_rate": self.learning_rate,
-            "weight_decay": self.weight_decay,
-            "loss_factor": self.loss_factor,
-        }
+        training = VAETraining(
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            loss_factor=self.loss_factor,
+        )
         return VAETrainer(
-            self.encoder_net_, self.decoder_net_, layout, sampler, config, train_rng
+            self.encoder_net_, self.decoder_net_, layout, sampler, training, train_rng
         )
 
     def _generate(self, condition, rng, layout):
         return decode(self.decoder_net_, layout, condition, rng, self.embedding_dim)
 
-    def _interpolate(self, X, n_samples, *, k_neighbors=5, conditions=None):
-        """``n_samples`` rows decoded between neighbours of ``X``'s rows.
+    def interpolate(self, X, n_samples, *, k_neighbors=5, conditions=None):
+        """Generate ``n_samples`` rows decoded between neighbours of ``X``'s rows.
 
-        The latent interpolation of :class:`~skl_synth.over_sampling.VAEOverSampler`
-        (``generation="interpolate"``): the rows of ``X`` (a table like the
-        training one, at least two rows) are encoded under ``conditions`` (a
-        dict on discrete columns, which every row of ``X`` satisfies) or,
-        without, under their own value in a random discrete column, as in
-        training; see :func:`skl_synth._nn.vae.interpolate`.
+        Latent interpolation, the capability that
+        :class:`~skl_synth.over_sampling.VAEOverSampler` uses with
+        ``generation="interpolate"`` (a synthesizer offers it by having
+        this method): the rows of ``X`` are encoded under ``conditions``
+        or, without, under their own value in a random discrete column, as
+        in training; each new row is decoded from a random point between
+        a row's latent code and one of its ``k_neighbors`` nearest codes
+        (see :func:`skl_synth._nn.vae.interpolate_encoded`).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_rows, n_features)
+            At least two rows with the columns seen during fit.
+        n_samples : int
+            Number of rows to generate.
+        k_neighbors : int, default=5
+            Neighbours of each row (at most ``n_rows - 1``).
+        conditions : dict, default=None
+            Values on discrete columns that every row of ``X`` has and every
+            generated row takes.
+
+        Returns
+        -------
+        X_synthetic : DataFrame or ndarray of shape (n_samples, n_features)
+            The container type, columns and dtypes seen during fit.
+
+        Examples
+        --------
+        >>> from skl_synth.datasets import load_student_placements
+        >>> from skl_synth.synthesizers import VAESynthesizer
+        >>> data = load_student_placements()
+        >>> vae = VAESynthesizer(epochs=3, random_state=0).fit(data)
+        >>> women = data[data["gender"] == "F"]
+        >>> rows = vae.interpolate(women, 20, conditions={"gender": "F"})
+        >>> rows.shape, bool((rows["gender"] == "F").all())
+        ((20, 16), True)
         """
         check_is_fitted(self)
+        n_samples = check_positive_int(n_samples, "n_samples")
+        k_neighbors = check_positive_int(k_neighbors, "k_neighbors")
         if len(X) < 2:
             raise ValueError(
                 f"latent interpolation needs at least 2 rows to interpolate "
