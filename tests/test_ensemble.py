@@ -573,3 +573,29 @@ def test_members_train_on_dask_workers(placements):
         synthesizers=[("copula", GaussianCopulaSynthesizer())]
     )
     pd.testing.assert_frame_equal(ensemble.sample(30), local.fit(placements).sample(30))
+
+
+def test_held_out_rows_keep_the_shares_of_rare_values_without_a_partition_column():
+    # issue 29: a 3.3% class came out at 2.9 to 3.0% of the training rows
+    rng = np.random.default_rng(0)
+    n = 600
+    table = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "label": np.where(np.arange(n) % 30 == 0, "rare", "common"),
+            "colour": rng.choice(["red", "blue", "green"], n, p=[0.9, 0.07, 0.03]),
+        }
+    )
+    for seed in range(3):
+        ensemble = _copulas(partition="none", n_partitions=1, random_state=seed)
+        ensemble.fit(table)
+        held = table.iloc[ensemble.validation_indices_]
+        training = table.drop(index=ensemble.validation_indices_)
+        assert len(held) == 120
+        # the rarest value of each column, within a row of its share (drawn
+        # at random, the rare label's held-out count spreads by 1.6 rows)
+        assert abs((held["label"] == "rare").sum() - 4) <= 1
+        assert abs((training["label"] == "rare").mean() - 1 / 30) < 0.1 / 30
+        for colour in ("blue", "green"):
+            expected = 0.2 * (table["colour"] == colour).sum()
+            assert abs((held["colour"] == colour).sum() - expected) <= 1

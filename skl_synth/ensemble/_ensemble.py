@@ -37,15 +37,7 @@ from ._members import (
     sampling_with_seed,
     seen_by_members,
 )
-from ._partition import (
-    MIN_PART_ROWS,
-    column_codes,
-    hold_out,
-    merge_small_parts,
-    partition_schema,
-    split_rows,
-    strata_codes,
-)
+from ._partition import MIN_PART_ROWS, column_codes, merge_small_parts, split_rows
 from ._selection import (
     MIN_SELECTION_ROWS,
     SELECTION_MAX_ROWS,
@@ -55,6 +47,7 @@ from ._selection import (
     part_weights,
     selection_counts,
 )
+from ._strata import hold_out, partition_schema, rare_first_strata, strata_codes
 
 __all__ = ["EnsembleSynthesizer"]
 
@@ -462,7 +455,10 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         # so that columns can be left out by name.
         frame = self.encoder_.check_frame(X)
         strata = self._strata(frame)
-        held, train = hold_out(len(frame), self._n_held_out(len(frame)), strata, rng)
+        n_held = self._n_held_out(len(frame))
+        held, train = hold_out(
+            len(frame), n_held, self._held_out_strata(frame, strata, n_held), rng
+        )
         parts, held_parts = split_rows(
             self.partition,
             self.n_partitions,
@@ -534,6 +530,22 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             return None
         schema = partition_schema(self.encoder_.schema_, self.partition_column)
         return strata_codes(frame[self.partition_column], schema)
+
+    def _held_out_strata(self, frame, strata, n_held):
+        """Strata that the held-out rows keep the shares of: ``partition_column``
+        first, then the discrete columns with the rarest values, as long as
+        every stratum has a row to hold out (:func:`rare_first_strata`)."""
+        if not n_held:
+            return None
+        codes = [
+            strata_codes(frame[s.name], s)
+            for s in self.encoder_.schema_
+            if s.is_discrete and s.name != self.partition_column
+        ]
+        if not codes and strata is None:
+            return None
+        min_rows = max(2, int(np.ceil(len(frame) / n_held)))
+        return rare_first_strata(codes, min_rows, first=strata)
 
     def _n_held_out(self, n_rows):
         """Rows held out for the selection (none unless ``"validation"``)."""

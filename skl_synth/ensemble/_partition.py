@@ -2,8 +2,8 @@
 
 Plain functions over row positions and encoded points, which
 :class:`~skl_synth.ensemble.EnsembleSynthesizer`'s ``fit`` calls in turn:
-the strata of ``partition_column``, the held-out rows, the parts, and the
-pooling of parts too small for a member.
+the parts and the pooling of parts too small for a member (the strata and
+the held-out rows: :mod:`._strata`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from ..preprocessing._conversions import column_to_codes
-from ..utils._messages import preview
 from ..utils._random import SEED_MAX
+from ._strata import stratified_bootstrap
 
 # Clusters smaller than this share of the mean cluster size are merged.
 MIN_CLUSTER_SHARE = 0.1
@@ -143,176 +142,6 @@ def merged_groups(sizes, minimum=MIN_PART_ROWS):
     target = min(range(len(groups)), key=lambda g: sizes[groups[g][0]])
     groups[target] = groups[target] + small
     return groups
-
-
-def stratified_choice(strata, fraction, rng):
-    """Positions drawn without replacement, ``fraction`` of each stratum.
-
-    Parameters
-    ----------
-    strata : ndarray of shape (n_rows,)
-        An integer code per row.
-    fraction : float
-        Share of each stratum drawn (rounded; at least one row of every
-        stratum with two rows or more).
-    rng : RandomState
-
-    Returns
-    -------
-    chosen : ndarray
-        Sorted positions.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> strata = np.array([0] * 8 + [1] * 2)
-    >>> chosen = stratified_choice(strata, 0.25, np.random.RandomState(0))
-    >>> np.bincount(strata[chosen]).tolist()
-    [2, 1]
-    """
-    chosen = []
-    for code in np.unique(strata):
-        rows = np.flatnonzero(strata == code)
-        n = round(fraction * len(rows))
-        n = min(max(n, 1 if len(rows) >= 2 else 0), len(rows) - 1)
-        chosen.append(rng.choice(rows, n, replace=False))
-    return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, np.intp)
-
-
-def stratified_bootstrap(rows, strata, rng):
-    """A resample of ``rows`` with replacement, stratum by stratum.
-
-    Each stratum keeps its count, so the resample keeps its shares exactly.
-
-    Parameters
-    ----------
-    rows : ndarray of shape (n_rows,)
-        Positions.
-    strata : ndarray of shape (n_rows,) or None
-        A code per position; None draws from all rows at once.
-    rng : RandomState
-
-    Returns
-    -------
-    resample : ndarray of shape (n_rows,)
-        Sorted positions.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rows, strata = np.arange(10), np.array([0] * 7 + [1] * 3)
-    >>> resample = stratified_bootstrap(rows, strata, np.random.RandomState(0))
-    >>> np.bincount(strata[resample]).tolist()
-    [7, 3]
-    """
-    if strata is None:
-        return np.sort(rng.choice(rows, size=len(rows)))
-    drawn = [
-        rng.choice(rows[strata == code], size=int((strata == code).sum()))
-        for code in np.unique(strata)
-    ]
-    return np.sort(np.concatenate(drawn))
-
-
-def partition_schema(schema, column):
-    """The schema of ``partition_column``, checked to be a discrete column.
-
-    Parameters
-    ----------
-    schema : list of ColumnSchema
-        The ensemble encoder's ``schema_``.
-    column : column label or None
-        ``partition_column``.
-
-    Returns
-    -------
-    column_schema : ColumnSchema
-
-    Examples
-    --------
-    >>> from skl_synth.datasets import load_student_placements
-    >>> from skl_synth.preprocessing import TabularEncoder
-    >>> encoder = TabularEncoder().fit(load_student_placements())
-    >>> partition_schema(encoder.schema_, "placed").kind
-    'boolean'
-    """
-    if column is None:
-        raise ValueError(
-            "partition='column' needs partition_column: the discrete column "
-            "whose values define the parts, such as the class."
-        )
-    schemas = {s.name: s for s in schema}
-    if column not in schemas:
-        raise ValueError(
-            f"partition_column {column!r} is not a column of X; the columns "
-            f"are {preview(schemas)}."
-        )
-    if not schemas[column].is_discrete:
-        raise ValueError(
-            f"partition_column {column!r} is a {schemas[column].kind} column; it "
-            "must be discrete. List it in discrete_columns if it holds a few codes."
-        )
-    return schemas[column]
-
-
-def strata_codes(values, schema):
-    """The code of each value of a discrete column, missing values as -1.
-
-    Parameters
-    ----------
-    values : Series
-        The column.
-    schema : ColumnSchema
-        Its schema (from :func:`partition_schema`).
-
-    Returns
-    -------
-    codes : ndarray of int of shape (n_rows,)
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from skl_synth.preprocessing import TabularEncoder
-    >>> frame = pd.DataFrame({"c": ["a", "b", None, "a"]})
-    >>> schema = TabularEncoder().fit(frame).schema_[0]
-    >>> strata_codes(frame["c"], schema).tolist()
-    [0, 1, -1, 0]
-    """
-    codes = column_to_codes(values, schema)
-    return np.where(codes < 0, -1, codes)
-
-
-def hold_out(n_rows, n_held, strata, rng):
-    """Positions of the held-out rows and of the training rows.
-
-    Parameters
-    ----------
-    n_rows : int
-    n_held : int
-        Rows to hold out (none if 0).
-    strata : ndarray of shape (n_rows,) or None
-        Codes whose shares the held-out rows keep (:func:`stratified_choice`).
-    rng : RandomState
-
-    Returns
-    -------
-    held, train : ndarray
-        Sorted positions.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> held, train = hold_out(5, 2, None, np.random.RandomState(0))
-    >>> len(held), len(train), sorted(np.concatenate([held, train]).tolist())
-    (2, 3, [0, 1, 2, 3, 4])
-    """
-    if not n_held:
-        return np.array([], dtype=np.intp), np.arange(n_rows)
-    if strata is None:
-        held = np.sort(rng.permutation(n_rows)[:n_held])
-    else:
-        held = stratified_choice(strata, n_held / n_rows, rng)
-    return held, np.setdiff1d(np.arange(n_rows), held)
 
 
 def split_rows(
