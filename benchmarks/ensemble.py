@@ -11,6 +11,8 @@ into training rows and test rows that no model sees. Models, all with
 - ``default``: ``EnsembleSynthesizer(n_jobs=2)``, nothing else set;
 - ``refit``: the same with ``refit=True`` (the members with weight fitted
   again on all rows);
+- ``race``: ``EnsembleSynthesizer(race=True)``: the synthesizers raced by
+  successive halving (its rounds run one member at a time);
 - ``copula``, ``gan``, ``vae``, ``diffusion``: each of the default
   ensemble's synthesizers alone, with its defaults, on all training rows;
 - configured ensembles of the same four synthesizers with
@@ -109,7 +111,15 @@ CONFIGURED = {
     "cluster-3": {"partition": "cluster", "n_partitions": 3},
     "column": {"partition": "column"},
 }
-MODELS = ["default", *SINGLES, "refit", *CONFIGURED, "ctgan", "default-budget"]
+MODELS = [
+    "default",
+    *SINGLES,
+    "race",
+    "refit",
+    *CONFIGURED,
+    "ctgan",
+    "default-budget",
+]
 # default-budget: the default with time_budget this share of the same table
 # and seed's ctgan fit (selection, calibration and sampling come on top)
 BUDGET_SHARE = 0.6
@@ -124,6 +134,8 @@ def make_model(model, table, seed, ctgan_seconds=None):
         return EnsembleSynthesizer(n_jobs=2, random_state=seed)
     if model == "refit":
         return EnsembleSynthesizer(n_jobs=2, refit=True, random_state=seed)
+    if model == "race":
+        return EnsembleSynthesizer(race=True, random_state=seed)
     if model == "default-budget":
         if ctgan_seconds is None:
             raise ValueError("default-budget runs after ctgan on the same seed")

@@ -599,3 +599,52 @@ def test_held_out_rows_keep_the_shares_of_rare_values_without_a_partition_column
         for colour in ("blue", "green"):
             expected = 0.2 * (table["colour"] == colour).sum()
             assert abs((held["colour"] == colour).sum() - expected) <= 1
+
+
+def _racing_ensemble(**params):
+    slow_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=300)
+    poor_gan = tiny_synthesizer(GANSynthesizer).set_params(epochs=300)
+    return EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("gan", poor_gan), ("vae", slow_vae)],
+        race=True,
+        random_state=0,
+        **params,
+    )
+
+
+def test_race_trains_on_only_the_synthesizers_that_can_win(placements):
+    ensemble = _racing_ensemble().fit(placements)
+    summary = ensemble.summary_.set_index("synthesizer")
+    dropped = summary["race_round"].notna()
+    assert dropped.sum() >= 1  # the better half of three is two
+    assert (summary.loc[dropped, "weight"] == 0).all()
+    assert np.isclose(summary["weight"].sum(), 1.0)
+    # a synthesizer dropped after round k trained 1 + 250 (2^k - 1) steps at
+    # most, one step an epoch on these 172 rows; the others to their end
+    for name, row in summary.iterrows():
+        if name == "copula":
+            continue
+        if dropped[name]:
+            assert row["epochs"] <= 1 + 250 * (2 ** row["race_round"] - 1)
+        else:
+            assert row["epochs"] == 300
+    scores = ensemble.member_scores_
+    assert np.isfinite(scores).all()  # the dropped ones' score when they dropped
+    assert (ensemble.fit_seconds_ > 0).all()
+    again = _racing_ensemble().fit(placements)
+    pd.testing.assert_frame_equal(ensemble.sample(30), again.sample(30))
+    for _, member in ensemble.members_:
+        assert not hasattr(member, "_loop")  # no training state is kept
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"partition": "kfold", "n_partitions": 2}, "race=True needs weighting="),
+        ({"weighting": "size"}, "race=True needs weighting="),
+        ({"time_budget": 5.0}, "does not take time_budget"),
+    ],
+)
+def test_race_bad_parameters(placements, params, message):
+    with pytest.raises(ValueError, match=message):
+        _racing_ensemble(**params).fit(placements)

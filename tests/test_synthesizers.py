@@ -483,3 +483,26 @@ def test_parameters_are_validated_once_by_the_estimator_given_them(placements):
     X, y = placements.drop(columns="placed"), placements["placed"]
     with pytest.raises(ValueError, match="'epochs' parameter of VAESynthesizer"):
         sampler.fit_resample(X, y)
+
+
+@pytest.mark.parametrize("cls", [VAESynthesizer, DiffusionSynthesizer])
+def test_resumed_training_is_the_same_fit(placements, cls):
+    straight = tiny(cls, epochs=6).fit(placements)
+    paused = tiny(cls, epochs=6).fit(placements, time_limit=0.0, resumable=True)
+    assert paused.n_epochs_ == 1 and paused.sample(5).shape == (5, 16)
+    assert paused.resume(until_epoch=3) is False and paused.n_epochs_ == 3
+    assert paused.resume() is True and paused.n_epochs_ == 6
+    assert not hasattr(paused, "_loop") and not hasattr(paused, "_trainer")
+    pd.testing.assert_frame_equal(paused.sample(50), straight.sample(50))
+    np.testing.assert_array_equal(paused.history_["epoch"], straight.history_["epoch"])
+    with pytest.raises(ValueError, match="no training to resume; fit it with"):
+        paused.resume()
+
+
+def test_ending_a_resumable_fit_early(placements):
+    model = tiny(VAESynthesizer, epochs=50).fit(
+        placements, time_limit=0.0, resumable=True
+    )
+    model.end_training(calibrate=False)
+    assert model.n_epochs_ == 1 and model.condition_weights_ is None
+    assert model.sample(10).shape == (10, 16)

@@ -33,18 +33,24 @@ from ._members import (
     fit_members,
     missing_cells,
     new_member,
+    race_on,
     restricted_conditions,
     sampling_with_seed,
     seen_by_members,
+    start_racing,
 )
 from ._partition import MIN_PART_ROWS, column_codes, merge_small_parts, split_rows
 from ._selection import (
     MIN_SELECTION_ROWS,
     SELECTION_MAX_ROWS,
+    SELECTION_NOISE,
     SELECTION_POOL_ROWS,
+    SELECTION_TOLERANCE,
     SPLITS,
     allocate,
     part_weights,
+    pool_scores,
+    race_survivors,
     selection_counts,
 )
 from ._strata import hold_out, partition_schema, rare_first_strata, strata_codes
@@ -57,6 +63,10 @@ __all__ = ["EnsembleSynthesizer"]
 _FIT_SHARE = 0.85
 _FIT_SHARE_REFIT = 0.45
 _SELECTION_RESERVE = 0.1
+# Racing: optimizer steps of the first round (doubling each round), and the
+# most rounds before the synthesizers still racing train to their ends.
+_RACE_FIRST_STEPS = 250
+_RACE_MAX_ROUNDS = 6
 
 
 @persistable("estimator")
@@ -219,6 +229,25 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         ``"none"``, all the rows), so that a member chosen alone is the same
         model as that synthesizer fitted alone on the table. Members with
         weight 0 keep their first fit. Ignored otherwise.
+    race : bool, default=False
+        With ``weighting="validation"`` and ``partition="none"``: race the
+        synthesizers instead of training each to its end (successive
+        halving over the candidates, as
+        :class:`~sklearn.model_selection.HalvingGridSearchCV` does over
+        parameters). Every member is fitted for a first round (the deep
+        ones for about 250 optimizer steps, the others in full); after each
+        round, each synthesizer's members (mixed evenly) are scored on the
+        held-out rows as the selection scores them, and only the better
+        half (rounded up) within the selection's tolerance of the best
+        trains on, for twice the steps of the round before. When at most one
+        synthesizer is still training, it trains to its end (early stopping
+        or its epochs). A synthesizer that drops out keeps the weights it
+        reached, uncalibrated, and gets weight 0; the weights are then
+        selected among the others. ``summary_`` reports each member's
+        ``race_round`` (the round after which it dropped out, NaN if it did
+        not), ``epochs`` and ``fit_time``. Rounds run one member at a time
+        (``n_jobs`` is not used for them), and the budgets are in steps, so
+        the fit is reproducible. Not with ``time_budget``.
     time_budget : float, default=None
         Seconds for the whole fit, or None for no limit. The neural members
         share it: each gets training seconds in proportion to its part's
@@ -343,6 +372,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         "weighting": [StrOptions({"uniform", "size", "validation"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "refit": ["boolean"],
+        "race": ["boolean"],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -358,6 +388,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         weighting="validation",
         validation_fraction=0.2,
         refit=False,
+        race=False,
         time_budget=None,
         discrete_columns=None,
         column_kinds=None,
@@ -373,6 +404,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self.weighting = weighting
         self.validation_fraction = validation_fraction
         self.refit = refit
+        self.race = race
         self.time_budget = time_budget
         self.discrete_columns = discrete_columns
         self.column_kinds = column_kinds
@@ -442,6 +474,18 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     # fit
 
     def _check_params(self):
+        if self.race and (self.weighting, self.partition) != ("validation", "none"):
+            raise ValueError(
+                f"race=True needs weighting='validation' and partition='none' "
+                f"(the candidates race on held-out rows, each on all the other "
+                f"rows); got weighting={self.weighting!r}, partition="
+                f"{self.partition!r}."
+            )
+        if self.race and self.time_budget is not None:
+            raise ValueError(
+                "race=True takes its budget in optimizer steps and does not "
+                "take time_budget; set time_budget=None."
+            )
         if self.partition == "kfold" and self.n_partitions < 2:
             raise ValueError(
                 f"partition='kfold' needs n_partitions >= 2; got {self.n_partitions}."
@@ -488,23 +532,29 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             for p, rows in enumerate(parts)
         ]
         refits = self.refit and self.weighting == "validation"
-        share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
-        self._fit_members(
-            frame, members, len(parts), self._seconds(members, share, start)
-        )
-        # the members are fitted: from here on the ensemble can sample them
+        # what the ensemble samples its members with, once they are fitted
         self.parts_, self.part_values_, self.n_parts_ = parts, values, len(parts)
         self.validation_indices_, self.validation_parts_ = held, held_parts
         self._array_dtype = (
             None if isinstance(X, pd.DataFrame) else frame.dtypes.iloc[0]
         )
         self._missing_cells = missing_cells(frame)
+        dropped_out = {}
+        if self.race:
+            dropped_out = self._race(frame, members, held, rng)
+        else:
+            share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
+            seconds = self._seconds(members, share, start)
+            self._fit_members(frame, members, len(parts), seconds)
         self._keep(members)
         if self.weighting == "validation":
             selection_start = time.perf_counter()
             weights, self.member_scores_, self.selection_scores_ = self._selected(
-                frame, members, rng
+                frame, members, rng, dropped_out
             )
+            for j, member in enumerate(members):  # their score when they dropped
+                if member.synthesizer in dropped_out:
+                    self.member_scores_[j] = dropped_out[member.synthesizer][1]
             self.selection_time_ = time.perf_counter() - selection_start
         elif self.weighting == "size":
             weights = np.array([len(m.rows) for m in members], float)
@@ -514,7 +564,58 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         if refits and len(held):
             self._refit(frame, members, synthesizers, start)
             self._keep(members)
-        self.summary_ = self._summary(members)
+        self.summary_ = self._summary(members, dropped_out)
+
+    def _race(self, frame, members, held, rng):
+        """Fit ``members`` racing their synthesizers (see ``race``); for each
+        synthesizer that dropped out, by name, the round after which it did
+        and its score then."""
+        self._keep(members)  # the racing samples the members being trained
+        groups = {}
+        for j, member in enumerate(members):
+            groups.setdefault(member.synthesizer, []).append(j)
+        finished = {
+            name: all(
+                [
+                    start_racing(members[j], frame, self.n_parts_, self.verbose)
+                    for j in group
+                ]
+            )
+            for name, group in groups.items()
+        }
+        if len(held) > SELECTION_MAX_ROWS:
+            held = np.sort(rng.choice(held, SELECTION_MAX_ROWS, replace=False))
+        real = frame.iloc[held].reset_index(drop=True)
+        tolerance = max(SELECTION_TOLERANCE, SELECTION_NOISE / np.sqrt(len(real)))
+        alive, steps, dropped_out = list(groups), _RACE_FIRST_STEPS, {}
+
+        def train(steps):
+            for name in alive:
+                if not finished[name]:
+                    done = [race_on(members[j], steps) for j in groups[name]]
+                    finished[name] = all(done)
+
+        train(steps)
+        for round_ in range(1, _RACE_MAX_ROUNDS + 1):
+            if sum(not finished[name] for name in alive) <= 1:
+                break
+            pools = [self._pool(groups[name], rng) for name in alive]
+            scores = pool_scores(real, pools, self.encoder_.schema_)
+            survivors = race_survivors(dict(zip(alive, scores, strict=True)), tolerance)
+            for name, score in zip(alive, scores, strict=True):
+                if name in survivors:
+                    continue
+                dropped_out[name] = (round_, score)
+                if not finished[name]:
+                    for j in groups[name]:
+                        members[j].estimator.end_training(calibrate=False)
+            alive, steps = survivors, 2 * steps
+            train(steps)
+        for name in alive:
+            if not finished[name]:
+                for j in groups[name]:
+                    race_on(members[j], None)
+        return dropped_out
 
     def _keep(self, members):
         """Set the fitted attributes that describe the members."""
@@ -640,7 +741,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             member.seconds += refit.seconds
             member.refitted = True
 
-    def _summary(self, members):
+    def _summary(self, members, dropped_out):
         summary = pd.DataFrame(
             {
                 "member": [m.name for m in members],
@@ -655,14 +756,19 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         if self.weighting == "validation":
             summary["validation_score"] = self.member_scores_
         summary["refitted"] = self.refitted_
+        if self.race:
+            summary["race_round"] = [
+                dropped_out.get(m.synthesizer, (np.nan,))[0] for m in members
+            ]
         return summary
 
     # ------------------------------------------------------------------
     # weights
 
-    def _selected(self, frame, members, rng):
+    def _selected(self, frame, members, rng, dropped_out):
         """Weights by greedy selection on the held-out rows, each candidate's
-        score alone (``member_scores_``) and each selection's trace."""
+        score alone (``member_scores_``) and each selection's trace; the
+        synthesizers in ``dropped_out`` (of a race) are left out."""
         from tqdm.auto import tqdm
 
         def bar(rounds):
@@ -676,7 +782,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             held = self.validation_parts_
         else:  # among synthesizers, each the even mix of its members
             names = np.array([m.synthesizer for m in members])
-            candidates = [[np.flatnonzero(names == n) for n in dict.fromkeys(names)]]
+            kept = [n for n in dict.fromkeys(names) if n not in dropped_out]
+            candidates = [[np.flatnonzero(names == n) for n in kept]]
             held = [self.validation_indices_]
         scores, traces, within = np.full(len(members), np.nan), [], []
         for group, rows in zip(candidates, held, strict=True):

@@ -227,8 +227,7 @@ def fit_members(frame, members, seconds, n_parts, *, n_jobs, verbose, desc):
         delayed(_fit_member)(
             member.estimator,
             frame.iloc[member.rows].drop(columns=member.dropped),
-            f"member {member.name!r} (synthesizer {member.synthesizer!r}, part "
-            f"{member.part} of {n_parts}: {len(member.rows)} rows)",
+            _description(member, n_parts),
             {"time_limit": limit, "progress_label": member.name}
             if member.is_deep
             else {},
@@ -237,6 +236,58 @@ def fit_members(frame, members, seconds, n_parts, *, n_jobs, verbose, desc):
         for member, limit in zip(members, seconds, strict=True)
     )
     return list(tqdm(results, total=len(members), disable=not verbose, desc=desc))
+
+
+def start_racing(member, frame, n_parts, verbose):
+    """Fit ``member`` for its first racing epoch (a deep one, resumably) or
+    in full (any other); whether its training ended.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> frame = load_student_placements()
+    >>> vae = VAESynthesizer(epochs=5)
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [])
+    >>> start_racing(member, frame, 1, 0), member.estimator.n_epochs_
+    (False, 1)
+    """
+    limits = {}
+    if member.is_deep:
+        limits = {"time_limit": 0.0, "progress_label": member.name, "resumable": True}
+    estimator, seconds = _fit_member(
+        member.estimator,
+        frame.iloc[member.rows].drop(columns=member.dropped),
+        _description(member, n_parts),
+        limits,
+        verbose,
+    )
+    member.estimator, member.seconds = estimator, member.seconds + seconds
+    return not hasattr(estimator, "_loop")
+
+
+def race_on(member, steps):
+    """Train a racing ``member`` for about ``steps`` more optimizer steps
+    (whole epochs of ``batch_size`` rows), or to its end if ``steps`` is
+    None; whether its training ended."""
+    estimator, start = member.estimator, time.perf_counter()
+    if steps is None:
+        done = estimator.resume()
+    else:
+        batch = estimator.get_params()["batch_size"]
+        steps_per_epoch = -(-len(member.rows) // batch)  # the last batch smaller
+        epochs = max(1, -(-steps // steps_per_epoch))
+        done = estimator.resume(until_epoch=estimator.n_epochs_ + epochs)
+    member.seconds += time.perf_counter() - start
+    return done
+
+
+def _description(member, n_parts):
+    return (
+        f"member {member.name!r} (synthesizer {member.synthesizer!r}, part "
+        f"{member.part} of {n_parts}: {len(member.rows)} rows)"
+    )
 
 
 def _fit_member(member, X, description, limits, verbose):

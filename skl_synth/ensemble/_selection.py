@@ -32,7 +32,7 @@ SELECTION_POOL_ROWS = 500
 # scoring 0.38 alone (0.72 for the best) into a third of the mixture; at
 # 0.2 / sqrt(400), a VAE took a third of a diamonds mixture that then scored
 # 0.79 on test rows, where the diffusion model alone scored 0.84.
-_SELECTION_NOISE = 0.5
+SELECTION_NOISE = 0.5
 MIN_SELECTION_ROWS = 10
 
 
@@ -164,6 +164,73 @@ def part_weights(within, groups, parts):
     return weights
 
 
+def pool_scores(real, pools, schema):
+    """Each pool's score alone against the held-out rows ``real``.
+
+    The score of :func:`selection_counts` (the racing of an ensemble's
+    candidates ranks them by it).
+
+    Examples
+    --------
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.preprocessing import TabularEncoder
+    >>> data = load_student_placements()
+    >>> schema = TabularEncoder().fit(data).schema_
+    >>> real, copy = data.iloc[:100], data.iloc[100:200].reset_index(drop=True)
+    >>> one_row = copy.iloc[[0] * len(copy)].reset_index(drop=True)
+    >>> a, b = pool_scores(real, [one_row, copy], schema)
+    >>> bool(b > a + 0.1)
+    True
+    """
+    score = _scorer(real, pools, schema)
+    return np.array([score(real, pool) for pool in pools])
+
+
+def _scorer(real, pools, schema):
+    """``score(real, synthetic)`` on the columns observed somewhere."""
+    observed = real.notna().any() | np.logical_or.reduce(
+        [pool.notna().any() for pool in pools]
+    )
+    kept = list(real.columns[observed.to_numpy()])
+    metadata = metadata_from_schema([c for c in schema if c.name in set(kept)])
+
+    def score(real, synthetic):
+        return early_stopping_score(
+            real[kept], synthetic[kept], metadata=metadata, random_state=0
+        )
+
+    return score
+
+
+def race_survivors(scores, tolerance):
+    """The candidates that race on after a round: the better half (rounded
+    up), less those more than ``tolerance`` below the best.
+
+    Parameters
+    ----------
+    scores : dict
+        Each candidate's score (higher is better), in the candidates' order.
+    tolerance : float
+
+    Returns
+    -------
+    survivors : list
+        In the order of ``scores``.
+
+    Examples
+    --------
+    >>> race_survivors({"copula": 0.60, "gan": 0.30, "vae": 0.70, "diffusion": 0.69},
+    ...                0.05)
+    ['vae', 'diffusion']
+    >>> race_survivors({"vae": 0.70, "diffusion": 0.50}, 0.05)
+    ['vae']
+    """
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    best = scores[ranked[0]]
+    kept = {n for n in ranked[: -(-len(ranked) // 2)] if scores[n] >= best - tolerance}
+    return [n for n in scores if n in kept]
+
+
 def selection_counts(real, pools, schema, bar=None):
     """Greedy selection among ``pools`` on the held-out rows ``real``.
 
@@ -201,17 +268,7 @@ def selection_counts(real, pools, schema, bar=None):
     >>> counts.tolist()
     [0.0, 1.0]
     """
-    observed = real.notna().any() | np.logical_or.reduce(
-        [pool.notna().any() for pool in pools]
-    )
-    kept = list(real.columns[observed.to_numpy()])
-    metadata = metadata_from_schema([c for c in schema if c.name in set(kept)])
-
-    def score(real, synthetic):
-        return early_stopping_score(
-            real[kept], synthetic[kept], metadata=metadata, random_state=0
-        )
-
-    tolerance = max(SELECTION_TOLERANCE, _SELECTION_NOISE / np.sqrt(len(real)))
+    score = _scorer(real, pools, schema)
+    tolerance = max(SELECTION_TOLERANCE, SELECTION_NOISE / np.sqrt(len(real)))
     counts, alone, trace = greedy_selection(real, pools, score, tolerance, bar)
     return counts.astype(float), alone, trace

@@ -9,12 +9,10 @@ condition weights and chunked sampling; the torch side of each lives in
 from __future__ import annotations
 
 import copy
-import time
 from abc import abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing, metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -38,6 +36,7 @@ from ..metrics import early_stopping_score
 from ..utils._random import SEED_MAX
 from ._base import BaseSynthesizer
 from ._conditions import ConditionPlan, condition_spans, span_counts
+from ._training import EpochLoop
 
 _SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
 # Hard one-hot outputs pad every one-hot span to the widest one: a chunk
@@ -85,6 +84,7 @@ class DeepSynthesizer(BaseSynthesizer):
     __metadata_request__fit = {
         "time_limit": metadata_routing.UNUSED,
         "progress_label": metadata_routing.UNUSED,
+        "resumable": metadata_routing.UNUSED,
     }
     # the fitted torch modules, by attribute name
     _module_names: tuple = ()
@@ -114,7 +114,7 @@ class DeepSynthesizer(BaseSynthesizer):
         return self.unconditional_fraction > 0
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, time_limit=None, progress_label=None):
+    def fit(self, X, y=None, *, time_limit=None, progress_label=None, resumable=False):
         """Fit the synthesizer on the rows of ``X``.
 
         Parameters
@@ -132,6 +132,10 @@ class DeepSynthesizer(BaseSynthesizer):
         progress_label : str, default=None
             The label of the epoch progress bar (``verbose``); the class
             name if None. An ensemble passes the member's name.
+        resumable : bool, default=False
+            Whether to keep the training state (the rows, the optimizers)
+            after ``time_limit``, so that :meth:`resume` trains on; the
+            condition weights are then calibrated by ``resume``.
 
         Returns
         -------
@@ -139,13 +143,18 @@ class DeepSynthesizer(BaseSynthesizer):
             The fitted synthesizer.
         """
         return self._fit_checked(
-            X, time_limit=time_limit, progress_label=progress_label
+            X,
+            time_limit=time_limit,
+            progress_label=progress_label,
+            resumable=resumable,
         )
 
     def _encoding(self):
         return self.continuous_encoding
 
-    def _fit_encoded(self, X, encoded, rng, *, time_limit=None, progress_label=None):
+    def _fit_encoded(
+        self, X, encoded, rng, *, time_limit=None, progress_label=None, resumable=False
+    ):
         self.device_ = resolve_device(self.device)
         seed = rng.randint(SEED_MAX)
         init_rng = seeded_generator(seed)
@@ -158,17 +167,117 @@ class DeepSynthesizer(BaseSynthesizer):
         self._trainer = self._build(
             data, layout, sampler, init_rng, train_rng, self.device_
         )
+        label = progress_label or type(self).__name__
+        if resumable:
+            self._loop = EpochLoop(self, data, validation, label)
+            with flush_denormals():
+                done = self._loop.run(time_limit, pause=True)
+            self._loop.calibration_seed = rng.randint(SEED_MAX)
+            if done:
+                self.resume(0.0)
+            return self
         try:
             with flush_denormals():
-                self.history_ = self._train(
-                    data, validation, time_limit, progress_label or type(self).__name__
-                )
+                self.history_ = self._train(data, validation, time_limit, label)
                 del data
                 seed = rng.randint(SEED_MAX)
                 self.condition_weights_ = self._calibrate_conditions(seed)
         finally:
             del self._trainer  # optimizers are not needed to sample
         return self
+
+    def resume(self, time_limit=None, *, until_epoch=None):
+        """Train a synthesizer fitted with ``resumable=True`` for longer.
+
+        Racing candidates (``EnsembleSynthesizer(race=True)``) train this
+        way: a short ``fit``, a score, and more training for those that can
+        still win. The epoch loop goes on where it stopped (the optimizers'
+        state included) for ``time_limit`` more seconds; it ends when its
+        planned epochs are run or early stopping stops it, or, with
+        ``time_limit=None``, then in any case. When it ends, the best
+        validation state is loaded, the condition weights are calibrated
+        and the training state is dropped, as ``fit`` would have done.
+        Until then the synthesizer samples from its current weights with
+        uncalibrated condition weights.
+
+        Parameters
+        ----------
+        time_limit : float or None, default=None
+            More training seconds; None trains to the end (or to
+            ``until_epoch``).
+        until_epoch : int, default=None
+            Stop after this epoch (counted from the first), whatever the
+            time; a deterministic budget.
+
+        Returns
+        -------
+        finished : bool
+            Whether the training ended (the synthesizer is then as if
+            fitted in one go).
+
+        Examples
+        --------
+        >>> from skl_synth.datasets import load_student_placements
+        >>> from skl_synth.synthesizers import VAESynthesizer
+        >>> data = load_student_placements()
+        >>> vae = VAESynthesizer(epochs=4, random_state=0)
+        >>> vae = vae.fit(data, time_limit=0.0, resumable=True)
+        >>> vae.n_epochs_, vae.resume(), vae.n_epochs_
+        (1, True, 4)
+        """
+        loop = self._open_loop()
+        with flush_denormals():
+            done = loop.done or loop.run(time_limit, pause=True, until=until_epoch)
+        if not done and (time_limit is not None or until_epoch is not None):
+            return False
+        self.end_training()
+        return True
+
+    def end_training(self, *, calibrate=True):
+        """End a fit with ``resumable=True`` where it is, without training more.
+
+        The best validation state is loaded (with early stopping), the
+        training state dropped and, with ``calibrate``, the condition
+        weights calibrated. A racing candidate that cannot win ends this way,
+        uncalibrated (it gets no weight).
+
+        Parameters
+        ----------
+        calibrate : bool, default=True
+            Whether to calibrate the condition weights (a few seconds).
+
+        Returns
+        -------
+        self : object
+            The synthesizer, fitted.
+
+        Examples
+        --------
+        >>> from skl_synth.datasets import load_student_placements
+        >>> from skl_synth.synthesizers import VAESynthesizer
+        >>> vae = VAESynthesizer(epochs=4, random_state=0).fit(
+        ...     load_student_placements(), time_limit=0.0, resumable=True)
+        >>> vae.end_training().n_epochs_, vae.condition_weights_ is not None
+        (1, True)
+        """
+        loop = self._open_loop()
+        with flush_denormals():
+            self.history_ = loop.close()
+            loop.data = None  # the training rows are not needed to calibrate
+            del self._loop, self._trainer
+            if calibrate:
+                seed = loop.calibration_seed
+                self.condition_weights_ = self._calibrate_conditions(seed)
+        return self
+
+    def _open_loop(self):
+        loop = getattr(self, "_loop", None)
+        if loop is None:
+            raise ValueError(
+                f"{type(self).__name__} has no training to resume; fit it with "
+                "resumable=True first."
+            )
+        return loop
 
     def _condition_space(self, device):
         """The condition spans, their :class:`ConditionSpace` and their
@@ -274,47 +383,9 @@ class DeepSynthesizer(BaseSynthesizer):
 
     def _train(self, data, validation, limit, label):
         """The epoch loop, stopped early, or after ``limit`` seconds."""
-        from tqdm.auto import tqdm
-
-        rows, best_score, best_state, waited = [], -np.inf, None, 0
-        epochs = self._n_epochs(len(data))
-        interval = self._evaluation_interval(len(data))
-        start = time.perf_counter()
-        bar = tqdm(range(epochs), disable=not self.verbose, desc=label)
-        for epoch in bar:
-            losses = self._trainer.train_epoch(data)
-            self._check_finite(losses, epoch + 1)
-            row = {"epoch": epoch + 1, **losses}
-            out_of_time = limit is not None and time.perf_counter() - start >= limit
-            last = epoch + 1 == epochs or out_of_time
-            if validation is not None and ((epoch + 1) % interval == 0 or last):
-                self._trainer.prepare_sampling()
-                row["validation_score"] = self._validation_score(validation)
-                if row["validation_score"] > best_score:
-                    best_score, best_state, waited = (
-                        row["validation_score"],
-                        self._state(),
-                        0,
-                    )
-                else:
-                    waited += 1
-            row["time"] = time.perf_counter() - start
-            rows.append(row)
-            bar.set_postfix(
-                {k: round(v, 4) for k, v in row.items() if k not in ("epoch", "time")}
-            )
-            if waited >= self.n_iter_no_change or out_of_time:
-                break
-        history = pd.DataFrame(rows)
-        if best_state is None:
-            self._trainer.prepare_sampling()
-        else:
-            self._load_state(best_state)
-            self.best_epoch_ = int(
-                history["epoch"][history["validation_score"].idxmax()]
-            )
-        self.n_epochs_ = len(rows)
-        return history
+        training = EpochLoop(self, data, validation, label)
+        training.run(limit)
+        return training.close()
 
     def _evaluation_interval(self, n_rows):
         """Epochs between validation scores: about every 200 optimizer steps.
