@@ -417,16 +417,13 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         # the members' parameters are validated when each member fits
         prefer_skip_nested_validation=False
     )
+    @fill_doc
     def fit(self, X, y=None):
         """Fit the members on their parts of ``X`` and learn their weights.
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            The table to learn: any mix of numeric, boolean, categorical,
-            string and datetime columns, with missing values.
-        y : None
-            Ignored.
+        {fit_table}
 
         Returns
         -------

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import metadata_from_schema, synthesis_score
 from ..preprocessing import TabularEncoder
+from ..utils._docstrings import fill_doc
 from ..utils._random import SEED_MAX, local_random_state
 from ..utils._validation import check_positive_int
 from ._conditions import ConditionPlan
@@ -102,16 +103,13 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         """``n_samples`` encoded rows that honour ``plan``'s slots, from ``seed``."""
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Fit the synthesizer on the rows of ``X``.
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            The table to learn: any mix of numeric, boolean, categorical,
-            string and datetime columns, with missing values.
-        y : None
-            Ignored.
+        {fit_table}
 
         Returns
         -------

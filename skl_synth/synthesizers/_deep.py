@@ -33,6 +33,7 @@ from .._nn.runtime import (
     to_tensor,
 )
 from ..metrics import early_stopping_score
+from ..utils._docstrings import fill_doc
 from ..utils._random import SEED_MAX
 from ._base import BaseSynthesizer
 from ._conditions import ConditionPlan, condition_spans, span_counts
@@ -114,16 +115,13 @@ class DeepSynthesizer(BaseSynthesizer):
         return self.unconditional_fraction > 0
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None, *, time_limit=None, progress_label=None, resumable=False):
         """Fit the synthesizer on the rows of ``X``.
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            The table to learn: any mix of numeric, boolean, categorical,
-            string and datetime columns, with missing values.
-        y : None
-            Ignored.
+        {fit_table}
         time_limit : float, default=None
             Training seconds: the epoch loop stops after the epoch that
             reaches them, and keeps its best validation state (with early

@@ -98,6 +98,12 @@ _SHARED["copies_attributes"] = """n_copies_rejected_ : int
         With ``reject_copies=True``: the generated rows rejected as copies of
         a training row by the last ``sample`` call (0 after ``fit``)."""
 
+_SHARED["fit_table"] = """X : DataFrame or array-like of shape (n_samples, n_features)
+            The table to learn: any mix of numeric, boolean, categorical,
+            string and datetime columns, with missing values.
+        y : None
+            Ignored."""
+
 _SHARED["check_parameters"] = """Parameters
     ----------
     name : str
