@@ -648,3 +648,18 @@ def test_race_trains_on_only_the_synthesizers_that_can_win(placements):
 def test_race_bad_parameters(placements, params, message):
     with pytest.raises(ValueError, match=message):
         _racing_ensemble(**params).fit(placements)
+
+
+class _FailingResume(VAESynthesizer):
+    def resume(self, time_limit=None, *, until_epoch=None):
+        raise RuntimeError("boom")
+
+
+def test_a_member_failing_in_a_racing_round_is_named(placements):
+    failing = _FailingResume(**tiny_synthesizer(VAESynthesizer).get_params())
+    ensemble = EnsembleSynthesizer(
+        [("copula", GaussianCopulaSynthesizer()), ("vae", failing)], race=True
+    )
+    message = r"member 'vae_0' \(synthesizer 'vae', part 0 of 1: 172 rows\) failed "
+    with pytest.raises(ValueError, match=message + r"in racing round 1: .*boom"):
+        ensemble.fit(placements)

@@ -586,13 +586,16 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         tolerance = max(SELECTION_TOLERANCE, SELECTION_NOISE / np.sqrt(len(real)))
         alive, steps, dropped_out = list(groups), _RACE_FIRST_STEPS, {}
 
-        def train(steps):
+        def train(steps, round_):
             for name in alive:
                 if not finished[name]:
-                    done = [race_on(members[j], steps) for j in groups[name]]
+                    done = [
+                        race_on(members[j], steps, self.n_parts_, round_)
+                        for j in groups[name]
+                    ]
                     finished[name] = all(done)
 
-        train(steps)
+        train(steps, 1)
         for round_ in range(1, _RACE_MAX_ROUNDS + 1):
             if sum(not finished[name] for name in alive) <= 1:
                 break
@@ -607,11 +610,11 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                     for j in groups[name]:
                         members[j].estimator.end_training(calibrate=False)
             alive, steps = survivors, 2 * steps
-            train(steps)
+            train(steps, round_ + 1)
         for name in alive:
             if not finished[name]:
                 for j in groups[name]:
-                    race_on(members[j], None)
+                    race_on(members[j], None, self.n_parts_, "last")
         return dropped_out
 
     def _keep(self, members):

@@ -267,18 +267,25 @@ def start_racing(member, frame, n_parts, verbose):
     return not hasattr(estimator, "_loop")
 
 
-def race_on(member, steps):
+def race_on(member, steps, n_parts, round_):
     """Train a racing ``member`` for about ``steps`` more optimizer steps
     (whole epochs of ``batch_size`` rows), or to its end if ``steps`` is
-    None; whether its training ended."""
+    None; whether its training ended. An error names the member, its part
+    and the round."""
     estimator, start = member.estimator, time.perf_counter()
-    if steps is None:
-        done = estimator.resume()
-    else:
-        batch = estimator.get_params()["batch_size"]
-        steps_per_epoch = -(-len(member.rows) // batch)  # the last batch smaller
-        epochs = max(1, -(-steps // steps_per_epoch))
-        done = estimator.resume(until_epoch=estimator.n_epochs_ + epochs)
+    try:
+        if steps is None:
+            done = estimator.resume()
+        else:
+            batch = estimator.get_params()["batch_size"]
+            steps_per_epoch = -(-len(member.rows) // batch)  # the last one smaller
+            epochs = max(1, -(-steps // steps_per_epoch))
+            done = estimator.resume(until_epoch=estimator.n_epochs_ + epochs)
+    except Exception as error:
+        raise ValueError(
+            f"{_description(member, n_parts)} failed in racing round {round_}: "
+            f"{type(error).__name__}: {error}"
+        ) from error
     member.seconds += time.perf_counter() - start
     return done
 
