@@ -512,7 +512,11 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         )
         values = self._part_values(strata, train)
         parts, values, held_parts = merge_small_parts(
-            parts, values, held_parts, self._describe_part(values), self._label()
+            parts,
+            values,
+            held_parts,
+            self._describe_part(values),
+            f"partition={self.partition!r}",
         )
         members = [
             new_member(
@@ -678,9 +682,6 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             return f"part {i} ({self.partition_column}={values[i]!r})"
 
         return describe
-
-    def _label(self):
-        return f"partition={self.partition!r}"
 
     def _seconds(self, members, share, start):
         """Training seconds of each member: ``share`` of the budget left."""
