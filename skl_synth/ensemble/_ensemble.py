@@ -575,7 +575,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         groups = {}
         for j, member in enumerate(members):
             groups.setdefault(member.synthesizer, []).append(j)
-        finished = {
+        finished = {  # a list, not a generator: every member starts
             name: all(
                 [
                     start_racing(members[j], frame, self.n_parts_, self.verbose)

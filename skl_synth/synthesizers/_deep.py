@@ -172,7 +172,7 @@ class DeepSynthesizer(BaseSynthesizer):
                 done = self._loop.run(time_limit, pause=True)
             self._loop.calibration_seed = rng.randint(SEED_MAX)
             if done:
-                self.resume(0.0)
+                self.end_training()
             return self
         try:
             with flush_denormals():
