@@ -601,9 +601,9 @@ def test_held_out_rows_keep_the_shares_of_rare_values_without_a_partition_column
             assert abs((held["colour"] == colour).sum() - expected) <= 1
 
 
-def _racing_ensemble(**params):
-    slow_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=300)
-    poor_gan = tiny_synthesizer(GANSynthesizer).set_params(epochs=300)
+def _racing_ensemble(epochs=80, **params):
+    slow_vae = tiny_synthesizer(VAESynthesizer).set_params(epochs=epochs)
+    poor_gan = tiny_synthesizer(GANSynthesizer).set_params(epochs=epochs)
     return EnsembleSynthesizer(
         [("copula", GaussianCopulaSynthesizer()), ("gan", poor_gan), ("vae", slow_vae)],
         race=True,
@@ -619,15 +619,15 @@ def test_race_trains_on_only_the_synthesizers_that_can_win(placements):
     assert dropped.sum() >= 1  # the better half of three is two
     assert (summary.loc[dropped, "weight"] == 0).all()
     assert np.isclose(summary["weight"].sum(), 1.0)
-    # a synthesizer dropped after round k trained 1 + 250 (2^k - 1) steps at
-    # most, one step an epoch on these 172 rows; the others to their end
+    # a synthesizer dropped after round k trained 2^(k-1) / 16 of its 80
+    # epochs; the others to their end
     for name, row in summary.iterrows():
         if name == "copula":
             continue
         if dropped[name]:
-            assert row["epochs"] <= 1 + 250 * (2 ** row["race_round"] - 1)
+            assert row["epochs"] == round(80 * 2 ** (row["race_round"] - 1) / 16)
         else:
-            assert row["epochs"] == 300
+            assert row["epochs"] == 80
     scores = ensemble.member_scores_
     assert np.isfinite(scores).all()  # the dropped ones' score when they dropped
     assert (ensemble.fit_seconds_ > 0).all()
@@ -635,6 +635,19 @@ def test_race_trains_on_only_the_synthesizers_that_can_win(placements):
     pd.testing.assert_frame_equal(ensemble.sample(30), again.sample(30))
     for _, member in ensemble.members_:
         assert not hasattr(member, "_loop")  # no training state is kept
+
+
+def test_race_winner_is_refitted_on_all_rows(placements):
+    ensemble = _racing_ensemble(epochs=40, refit=True).fit(placements)
+    won = ensemble.weights_ > 0
+    np.testing.assert_array_equal(ensemble.refitted_, won)
+    (j,) = np.flatnonzero(won)
+    name, member = ensemble.members_[j]
+    synthesizer = dict(ensemble.synthesizers)[name.rsplit("_", 1)[0]]
+    seed = member.get_params()["random_state"]
+    alone = clone(synthesizer).set_params(random_state=seed).fit(placements)
+    pd.testing.assert_frame_equal(member.sample(40), alone.sample(40))
+    assert np.isfinite(ensemble.member_scores_).all()
 
 
 @pytest.mark.parametrize(
@@ -657,9 +670,7 @@ class _FailingResume(VAESynthesizer):
 
 def test_a_member_failing_in_a_racing_round_is_named(placements):
     failing = _FailingResume(**tiny_synthesizer(VAESynthesizer).get_params())
-    ensemble = EnsembleSynthesizer(
-        [("copula", GaussianCopulaSynthesizer()), ("vae", failing)], race=True
-    )
+    ensemble = EnsembleSynthesizer([("vae", failing)], race=True)  # the winner
     message = r"member 'vae_0' \(synthesizer 'vae', part 0 of 1: 172 rows\) failed "
     with pytest.raises(ValueError, match=message + r"in racing round 1: .*boom"):
         ensemble.fit(placements)

@@ -2,11 +2,11 @@
 
 The whole flow is here, top to bottom. ``fit`` holds rows out, splits the
 rest into parts (:mod:`._partition`), fits every listed synthesizer on every
-part with joblib (:mod:`._members`), weights the members (by greedy
-selection on the held-out rows, :mod:`._selection`) and, with ``refit``,
-fits the chosen ones again on their held-out rows too. ``sample`` draws
-each row from one member, chosen by weight among those able to honour its
-conditions.
+part with joblib (:mod:`._members`), or races them (``race``), weights the
+members (by greedy selection on the held-out rows, :mod:`._selection`) and,
+with ``refit``, fits the chosen ones again on their held-out rows too.
+``sample`` draws each row from one member, chosen by weight among those able
+to honour its conditions.
 """
 
 from __future__ import annotations
@@ -63,10 +63,9 @@ __all__ = ["EnsembleSynthesizer"]
 _FIT_SHARE = 0.85
 _FIT_SHARE_REFIT = 0.45
 _SELECTION_RESERVE = 0.1
-# Racing: optimizer steps of the first round (doubling each round), and the
-# most rounds before the synthesizers still racing train to their ends.
-_RACE_FIRST_STEPS = 250
-_RACE_MAX_ROUNDS = 6
+# Racing: the share of each deep synthesizer's planned epochs that it trains
+# in the first round (doubling each round).
+_RACE_FIRST_SHARE = 1 / 16
 
 
 @persistable("estimator")
@@ -228,26 +227,35 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         seed, on its part's rows plus the part's held-out rows (for
         ``"none"``, all the rows), so that a member chosen alone is the same
         model as that synthesizer fitted alone on the table. Members with
-        weight 0 keep their first fit. Ignored otherwise.
+        weight 0 keep their first fit. Ignored otherwise. With ``race``, see
+        there.
     race : bool, default=False
         With ``weighting="validation"`` and ``partition="none"``: race the
         synthesizers instead of training each to its end (successive
         halving over the candidates, as
         :class:`~sklearn.model_selection.HalvingGridSearchCV` does over
-        parameters). Every member is fitted for a first round (the deep
-        ones for about 250 optimizer steps, the others in full); after each
-        round, each synthesizer's members (mixed evenly) are scored on the
-        held-out rows as the selection scores them, and only the better
-        half (rounded up) within the selection's tolerance of the best
-        trains on, for twice the steps of the round before. When at most one
-        synthesizer is still training, it trains to its end (early stopping
-        or its epochs). A synthesizer that drops out keeps the weights it
-        reached, uncalibrated, and gets weight 0; the weights are then
-        selected among the others. ``summary_`` reports each member's
+        parameters). Every member is fitted for a first round: the deep
+        ones for 1/16 of their planned epochs (``planned_epochs_``), the
+        others in full. After each round, each synthesizer's members (mixed
+        evenly) are scored on the held-out rows as the selection scores
+        them. Those still training are compared with each other only, as
+        they are as far in their training: the better half of them (rounded
+        up), less those more than the selection's tolerance below their
+        best, train on to twice the share of the round before (all of it
+        after 5 rounds). A synthesizer whose training has ended (the copula)
+        cannot improve: it stays while it is within the tolerance of the
+        best score. The rounds go on while more than one synthesizer is left
+        and one of them is still training; the weights are then selected
+        among those left. A synthesizer left alone trains to its end, or,
+        with ``refit``, is fitted again from its start on all the rows
+        (each member with its seed): the ensemble is then that synthesizer
+        fitted alone on the table. A
+        synthesizer that drops out keeps the weights it reached,
+        uncalibrated, and gets weight 0. ``summary_`` reports each member's
         ``race_round`` (the round after which it dropped out, NaN if it did
         not), ``epochs`` and ``fit_time``. Rounds run one member at a time
-        (``n_jobs`` is not used for them), and the budgets are in steps, so
-        the fit is reproducible. Not with ``time_budget``.
+        (``n_jobs`` is used by the refit only), and the budgets are in
+        epochs, so the fit is reproducible. Not with ``time_budget``.
     time_budget : float, default=None
         Seconds for the whole fit, or None for no limit. The neural members
         share it: each gets training seconds in proportion to its part's
@@ -314,13 +322,17 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         member's candidate alone: the member's own with ``"kfold"``,
         ``"cluster"`` and ``"column"`` (NaN for the members of a part too
         small to score), that of its synthesizer's members mixed with
-        ``"none"`` and ``"bootstrap"``.
+        ``"none"`` and ``"bootstrap"``. With ``race``: the score when the
+        synthesizer dropped out, or, for those left, in the selection (in
+        the last round if one synthesizer was left; NaN if it raced alone).
     selection_scores_ : list of ndarray
         With ``weighting="validation"``: for each selection (one, or one per
         part), the mixture's validation score after each round (increasing;
-        empty for a part not scored).
+        empty for a part not scored, or for a race that left one
+        synthesizer).
     selection_time_ : float
-        With ``weighting="validation"``: seconds spent selecting the weights.
+        With ``weighting="validation"``: seconds spent selecting the weights
+        (with ``race``, scoring the rounds too).
     refitted_ : ndarray of bool of shape (n_members,)
         Which members were fitted again on their held-out rows (``refit``).
     fit_seconds_ : ndarray of shape (n_members,)
@@ -542,35 +554,38 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self._missing_cells = missing_cells(frame)
         dropped_out = {}
         if self.race:
-            dropped_out = self._race(frame, members, held, rng)
+            weights, dropped_out = self._race(frame, members, held, rng)
         else:
             share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
             seconds = self._seconds(members, share, start)
             self._fit_members(frame, members, len(parts), seconds)
+            self._keep(members)
+            weights = self._weights(frame, members, rng)
         self._keep(members)
-        if self.weighting == "validation":
-            selection_start = time.perf_counter()
-            weights, self.member_scores_, self.selection_scores_ = self._selected(
-                frame, members, rng, dropped_out
-            )
-            for j, member in enumerate(members):  # their score when they dropped
-                if member.synthesizer in dropped_out:
-                    self.member_scores_[j] = dropped_out[member.synthesizer][1]
-            self.selection_time_ = time.perf_counter() - selection_start
-        elif self.weighting == "size":
-            weights = np.array([len(m.rows) for m in members], float)
-        else:
-            weights = np.ones(len(members))
         self.weights_ = weights / weights.sum()
         if refits and len(held):
             self._refit(frame, members, synthesizers, start)
             self._keep(members)
         self.summary_ = self._summary(members, dropped_out)
 
+    def _weights(self, frame, members, rng):
+        """The mixture weights of the fitted ``members`` (not yet normalized),
+        by ``weighting``; with ``"validation"``, the scores too."""
+        if self.weighting == "size":
+            return np.array([len(m.rows) for m in members], float)
+        if self.weighting == "uniform":
+            return np.ones(len(members))
+        selection_start = time.perf_counter()
+        weights, self.member_scores_, self.selection_scores_ = self._selected(
+            frame, members, rng
+        )
+        self.selection_time_ = time.perf_counter() - selection_start
+        return weights
+
     def _race(self, frame, members, held, rng):
-        """Fit ``members`` racing their synthesizers (see ``race``); for each
-        synthesizer that dropped out, by name, the round after which it did
-        and its score then."""
+        """Race the synthesizers of ``members`` (see ``race``): the weights
+        and, for each synthesizer that dropped out, by name, the round after
+        which it did."""
         self._keep(members)  # the racing samples the members being trained
         groups = {}
         for j, member in enumerate(members):
@@ -588,38 +603,61 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             held = np.sort(rng.choice(held, SELECTION_MAX_ROWS, replace=False))
         real = frame.iloc[held].reset_index(drop=True)
         tolerance = max(SELECTION_TOLERANCE, SELECTION_NOISE / np.sqrt(len(real)))
-        alive, steps, dropped_out = list(groups), _RACE_FIRST_STEPS, {}
+        alive, share, round_, dropped_out = list(groups), _RACE_FIRST_SHARE, 1, {}
+        self.member_scores_ = np.full(len(members), np.nan)
+        self.selection_time_ = 0.0
 
-        def train(steps, round_):
+        def train(share, round_):
             for name in alive:
                 if not finished[name]:
-                    done = [
-                        race_on(members[j], steps, self.n_parts_, round_)
-                        for j in groups[name]
-                    ]
-                    finished[name] = all(done)
+                    finished[name] = all(
+                        [
+                            race_on(members[j], share, self.n_parts_, round_)
+                            for j in groups[name]
+                        ]
+                    )
 
-        train(steps, 1)
-        for round_ in range(1, _RACE_MAX_ROUNDS + 1):
-            if sum(not finished[name] for name in alive) <= 1:
-                break
+        if len(alive) > 1:
+            train(share, round_)
+        while len(alive) > 1:
+            scoring_start = time.perf_counter()
             pools = [self._pool(groups[name], rng) for name in alive]
-            scores = pool_scores(real, pools, self.encoder_.schema_)
-            survivors = race_survivors(dict(zip(alive, scores, strict=True)), tolerance)
-            for name, score in zip(alive, scores, strict=True):
-                if name in survivors:
-                    continue
-                dropped_out[name] = (round_, score)
-                if not finished[name]:
-                    for j in groups[name]:
-                        members[j].estimator.end_training(calibrate=False)
-            alive, steps = survivors, 2 * steps
-            train(steps, round_ + 1)
-        for name in alive:
+            scores = dict(
+                zip(alive, pool_scores(real, pools, self.encoder_.schema_), strict=True)
+            )
+            self.selection_time_ += time.perf_counter() - scoring_start
+            for name, score in scores.items():
+                self.member_scores_[groups[name]] = score
+            survivors = race_survivors(scores, finished, tolerance)
+            for name in alive:
+                if name not in survivors:
+                    dropped_out[name] = round_
+                    if not finished[name]:
+                        for j in groups[name]:
+                            members[j].estimator.end_training(calibrate=False)
+            alive, share, round_ = survivors, 2 * share, round_ + 1
+            if all(finished[name] for name in alive):
+                break
+            train(share, round_)
+        for name in alive:  # the one left, if still training, to its end
             if not finished[name]:
                 for j in groups[name]:
-                    race_on(members[j], None, self.n_parts_, "last")
-        return dropped_out
+                    if len(alive) == 1 and self.refit:  # fitted again below
+                        members[j].estimator.end_training(calibrate=False)
+                    else:
+                        race_on(members[j], None, self.n_parts_, round_)
+        if len(alive) == 1:
+            weights = np.zeros(len(members))
+            weights[groups[alive[0]]] = 1.0
+            self.selection_scores_ = [np.array([])]
+            return weights, dropped_out
+        selection_start = time.perf_counter()
+        weights, scores, self.selection_scores_ = self._selected(
+            frame, members, rng, among=alive
+        )
+        self.selection_time_ += time.perf_counter() - selection_start
+        self.member_scores_ = np.where(np.isnan(scores), self.member_scores_, scores)
+        return weights, dropped_out
 
     def _keep(self, members):
         """Set the fitted attributes that describe the members."""
@@ -759,17 +797,17 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         summary["refitted"] = self.refitted_
         if self.race:
             summary["race_round"] = [
-                dropped_out.get(m.synthesizer, (np.nan,))[0] for m in members
+                dropped_out.get(m.synthesizer, np.nan) for m in members
             ]
         return summary
 
     # ------------------------------------------------------------------
     # weights
 
-    def _selected(self, frame, members, rng, dropped_out):
+    def _selected(self, frame, members, rng, among=None):
         """Weights by greedy selection on the held-out rows, each candidate's
-        score alone (``member_scores_``) and each selection's trace; the
-        synthesizers in ``dropped_out`` (of a race) are left out."""
+        score alone (``member_scores_``) and each selection's trace; with
+        ``among``, among those synthesizers only (of a race)."""
         from tqdm.auto import tqdm
 
         def bar(rounds):
@@ -783,7 +821,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             held = self.validation_parts_
         else:  # among synthesizers, each the even mix of its members
             names = np.array([m.synthesizer for m in members])
-            kept = [n for n in dict.fromkeys(names) if n not in dropped_out]
+            kept = [n for n in dict.fromkeys(names) if among is None or n in among]
             candidates = [[np.flatnonzero(names == n) for n in kept]]
             held = [self.validation_indices_]
         scores, traces, within = np.full(len(members), np.nan), [], []

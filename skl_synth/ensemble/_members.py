@@ -267,20 +267,35 @@ def start_racing(member, frame, n_parts, verbose):
     return not hasattr(estimator, "_loop")
 
 
-def race_on(member, steps, n_parts, round_):
-    """Train a racing ``member`` for about ``steps`` more optimizer steps
-    (whole epochs of ``batch_size`` rows), or to its end if ``steps`` is
-    None; whether its training ended. An error names the member, its part
-    and the round."""
+def race_on(member, share, n_parts, round_):
+    """Train a racing ``member`` on to ``share`` of its planned epochs (at
+    least one more), or to its end if ``share`` is None; whether its
+    training ended. An error names the member, its part and the round.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> frame = load_student_placements()
+    >>> vae = VAESynthesizer(epochs=8)
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [])
+    >>> start_racing(member, frame, 1, 0)
+    False
+    >>> race_on(member, 0.5, 1, 2), member.estimator.n_epochs_
+    (False, 4)
+    >>> race_on(member, None, 1, 3), member.estimator.n_epochs_
+    (True, 8)
+    """
     estimator, start = member.estimator, time.perf_counter()
     try:
-        if steps is None:
+        if share is None:
             done = estimator.resume()
         else:
-            batch = estimator.get_params()["batch_size"]
-            steps_per_epoch = -(-len(member.rows) // batch)  # the last one smaller
-            epochs = max(1, -(-steps // steps_per_epoch))
-            done = estimator.resume(until_epoch=estimator.n_epochs_ + epochs)
+            until = max(
+                estimator.n_epochs_ + 1, round(share * estimator.planned_epochs_)
+            )
+            done = estimator.resume(until_epoch=until)
     except Exception as error:
         raise ValueError(
             f"{_description(member, n_parts)} failed in racing round {round_}: "

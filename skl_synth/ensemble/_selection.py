@@ -202,14 +202,24 @@ def _scorer(real, pools, schema):
     return score
 
 
-def race_survivors(scores, tolerance):
-    """The candidates that race on after a round: the better half (rounded
-    up), less those more than ``tolerance`` below the best.
+def race_survivors(scores, finished, tolerance):
+    """The candidates that race on after a round.
+
+    Those still training (``finished`` False) are compared with each other
+    only, as they are equally far in their training: the better half of
+    them (rounded up) race on, less those more than ``tolerance`` below
+    their best. A finished candidate (a copula, fitted in full in the first
+    round) cannot improve: it stays while it is within ``tolerance`` of the
+    best finished one and no candidate still training scores above it (one
+    that does will be better still at its end). A candidate still training
+    is never dropped for being below a finished one.
 
     Parameters
     ----------
     scores : dict
         Each candidate's score (higher is better), in the candidates' order.
+    finished : dict
+        Whether each candidate's training has ended.
     tolerance : float
 
     Returns
@@ -219,15 +229,25 @@ def race_survivors(scores, tolerance):
 
     Examples
     --------
-    >>> race_survivors({"copula": 0.60, "gan": 0.30, "vae": 0.70, "diffusion": 0.69},
-    ...                0.05)
+    >>> scores = {"copula": 0.60, "gan": 0.30, "vae": 0.70, "diffusion": 0.69}
+    >>> finished = {"copula": True, "gan": False, "vae": False, "diffusion": False}
+    >>> race_survivors(scores, finished, 0.05)
     ['vae', 'diffusion']
-    >>> race_survivors({"vae": 0.70, "diffusion": 0.50}, 0.05)
-    ['vae']
+    >>> finished = {"copula": True, "vae": False, "diffusion": False}
+    >>> race_survivors({"copula": 0.80, "vae": 0.50, "diffusion": 0.60}, finished, 0.05)
+    ['copula', 'diffusion']
     """
-    ranked = sorted(scores, key=scores.get, reverse=True)
-    best = scores[ranked[0]]
-    kept = {n for n in ranked[: -(-len(ranked) // 2)] if scores[n] >= best - tolerance}
+    racing = sorted(
+        (n for n in scores if not finished[n]), key=scores.get, reverse=True
+    )
+    kept = set(racing[: -(-len(racing) // 2)])
+    if racing:
+        kept = {n for n in kept if scores[n] >= scores[racing[0]] - tolerance}
+    done = [n for n in scores if finished[n]]
+    if done:
+        best = max(scores[n] for n in done)
+        above = scores[racing[0]] if racing else -np.inf
+        kept |= {n for n in done if scores[n] >= max(best - tolerance, above)}
     return [n for n in scores if n in kept]
 
 

@@ -25,7 +25,7 @@ class EpochLoop:
             label,
         )
         self.rows, self.best_score, self.best_state, self.waited = [], -np.inf, None, 0
-        self.epochs = model._n_epochs(len(data))
+        self.epochs = model.planned_epochs_ = model._n_epochs(len(data))
         self.interval = model._evaluation_interval(len(data))
         self.elapsed, self.done = 0.0, False
 

@@ -80,6 +80,9 @@ _SHARED["features_in"] = """n_features_in_ : int
 
 _SHARED["training_attributes"] = """n_epochs_ : int
         Epochs run.
+    planned_epochs_ : int
+        Epochs planned: ``epochs``, or what ``"auto"`` made of it for these
+        rows; early stopping or ``time_limit`` can end the fit before.
     best_epoch_ : int
         With early stopping: the epoch whose weights were kept.
     early_stopping_ : bool
