@@ -115,6 +115,8 @@ def _base_sampler(name, seed, epochs):
     gan = GANSynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
     vae = VAESynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
     diffusion = DiffusionSynthesizer(epochs=epochs, batch_size=BATCH_SIZE)
+    if name == "ensemble_default":  # the racing default (issue 29)
+        return EnsembleOverSampler(random_state=seed)
     if name == "ensemble":
         from skl_synth.ensemble import EnsembleSynthesizer
 

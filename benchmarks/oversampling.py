@@ -46,7 +46,9 @@ optimizer steps; deep ``<vae|gan|diffusion>[_pc][_gN][_sN][_filter[NN]]``
 per class, with diffusion's ``guidance_scale`` N and ``sampling_steps`` N,
 and the filter (threshold NN / 100); ``vae_interp[_pc][_filter]``;
 ``copula_filterNN``; ``single_copula[_pc][_filter[NN]]`` and
-``cluster_copula[K][_cond][_unif][_filter[NN]]`` as before.
+``cluster_copula[K][_cond][_unif][_filter[NN]]`` as before;
+``ensemble_default``: ``EnsembleOverSampler()``, whose default ensemble races
+the four synthesizers per class (issue 29).
 
 Metrics on the untouched test fold: ROC AUC and average precision (from
 ``predict_proba``), minority-class F1 and G-mean

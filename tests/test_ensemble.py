@@ -180,8 +180,10 @@ def test_validation_weights_favour_the_better_member(placements):
         partition="none",
         n_partitions=1,
         weighting="validation",
+        race=False,  # greedy selection among members trained to their ends
         random_state=0,
     ).fit(placements)
+    assert not ensemble.race_ and not ensemble.refitted_.any()
     weights = ensemble.weights_
     assert (weights >= 0).all() and np.isclose(weights.sum(), 1.0)
     assert weights[0] > weights[1]
@@ -606,14 +608,12 @@ def _racing_ensemble(epochs=80, **params):
     poor_gan = tiny_synthesizer(GANSynthesizer).set_params(epochs=epochs)
     return EnsembleSynthesizer(
         [("copula", GaussianCopulaSynthesizer()), ("gan", poor_gan), ("vae", slow_vae)],
-        race=True,
-        random_state=0,
-        **params,
+        **{"race": True, "random_state": 0, **params},
     )
 
 
 def test_race_trains_on_only_the_synthesizers_that_can_win(placements):
-    ensemble = _racing_ensemble().fit(placements)
+    ensemble = _racing_ensemble(refit=False).fit(placements)
     summary = ensemble.summary_.set_index("synthesizer")
     dropped = summary["race_round"].notna()
     assert dropped.sum() >= 1  # the better half of three is two
@@ -631,14 +631,16 @@ def test_race_trains_on_only_the_synthesizers_that_can_win(placements):
     scores = ensemble.member_scores_
     assert np.isfinite(scores).all()  # the dropped ones' score when they dropped
     assert (ensemble.fit_seconds_ > 0).all()
-    again = _racing_ensemble().fit(placements)
+    again = _racing_ensemble(refit=False).fit(placements)
     pd.testing.assert_frame_equal(ensemble.sample(30), again.sample(30))
     for _, member in ensemble.members_:
         assert not hasattr(member, "_loop")  # no training state is kept
 
 
 def test_race_winner_is_refitted_on_all_rows(placements):
-    ensemble = _racing_ensemble(epochs=40, refit=True).fit(placements)
+    # the default: race="auto" and refit="auto"
+    ensemble = _racing_ensemble(epochs=40, race="auto").fit(placements)
+    assert ensemble.race_
     won = ensemble.weights_ > 0
     np.testing.assert_array_equal(ensemble.refitted_, won)
     (j,) = np.flatnonzero(won)
@@ -663,6 +665,16 @@ def test_race_bad_parameters(placements, params, message):
         _racing_ensemble(**params).fit(placements)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"partition": "column", "partition_column": "placed"}, {"time_budget": 60.0}],
+)
+def test_race_auto_races_where_it_can(placements, params):
+    ensemble = _copulas(**params).fit(placements)
+    assert not ensemble.race_ and "race_round" not in ensemble.summary_
+    assert not ensemble.refitted_.any()  # refit="auto" follows race_
+
+
 class _FailingResume(VAESynthesizer):
     def resume(self, time_limit=None, *, until_epoch=None):
         raise RuntimeError("boom")
@@ -670,7 +682,8 @@ class _FailingResume(VAESynthesizer):
 
 def test_a_member_failing_in_a_racing_round_is_named(placements):
     failing = _FailingResume(**tiny_synthesizer(VAESynthesizer).get_params())
-    ensemble = EnsembleSynthesizer([("vae", failing)], race=True)  # the winner
+    # the winner, trained to its end (not refitted)
+    ensemble = EnsembleSynthesizer([("vae", failing)], race=True, refit=False)
     message = r"member 'vae_0' \(synthesizer 'vae', part 0 of 1: 172 rows\) failed "
     with pytest.raises(ValueError, match=message + r"in racing round 1: .*boom"):
         ensemble.fit(placements)

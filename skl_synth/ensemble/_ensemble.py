@@ -73,33 +73,38 @@ _RACE_FIRST_SHARE = 1 / 16
 class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     """Synthesizers fitted on parts of the rows, sampled as a weighted mixture.
 
-    **Default.** ``EnsembleSynthesizer()`` fits a Gaussian copula, a GAN, a
-    VAE and a diffusion model, each with its defaults, on 80% of the rows,
-    and selects their mixture weights on the other 20%. The evidence, from
-    ``benchmarks/ensemble.py`` (five tables, 3 seeds, the three larger
-    subsampled to 2 000 rows, ``n_jobs=2`` on a 2-core CPU; held-out
-    :func:`~skl_synth.metrics.synthesis_score`, mean over seeds):
+    **Default.** ``EnsembleSynthesizer()`` races a Gaussian copula, a GAN, a
+    VAE and a diffusion model, each with its defaults (``race``): each
+    trains on 80% of the rows for a share of its epochs, is scored on the
+    other 20%, and only the better ones train on; the winner is then fitted
+    again, from its start, on all the rows (``refit``). So the default is
+    the synthesizer that wins, fitted alone on the table, for about the cost
+    of that one model. The evidence, from ``benchmarks/ensemble.py`` (five
+    tables, 3 seeds, the three larger subsampled to 2 000 rows, a 2-core
+    CPU; held-out :func:`~skl_synth.metrics.synthesis_score`, mean over
+    seeds; see ``benchmarks/README.md``):
 
     - On placements / abalone9-18 / diamonds / txhousing / page-blocks0 it
-      scored 0.709 / 0.854 / 0.769 / 0.646 / 0.800; its best member alone
-      on all rows (the diffusion model, the VAE on txhousing) 0.726 / 0.857
-      / 0.811 / 0.640 / 0.826; the copula 0.634 / 0.803 / 0.686 / 0.512 /
-      0.566; ctgan's CTGAN 0.33 to 0.42. So it is level with its best
-      member on two tables and 0.017 to 0.042 below it on three: its
-      members learn from 80% of the rows, and the selection, on a few
-      hundred held-out rows, sometimes mixes in the VAE (diamonds).
-    - ``refit=True`` scored no higher (0.697 / 0.847 / 0.760 / 0.644 /
-      0.809) and took 1.3 to 2.6 times as long, so it is off.
+      picked the diffusion model in 15 fits of 15 and scored 0.781 / 0.891
+      / 0.847 / 0.777 / 0.862 (the spread over seeds of the diffusion model
+      alone, 0.02 to 0.05, is of the same size as the differences); its
+      best member alone on all rows 0.810 (the VAE) / 0.895 / 0.863 / 0.772
+      / 0.845 (the diffusion model); the copula 0.634 / 0.803 / 0.686 /
+      0.512 / 0.566.
+    - It fitted in 16.6 / 16.9 / 29.6 / 39.0 / 36.1 s: 1.00 to 1.39 times
+      the diffusion model alone, 4.4 times the VAE on placements.
+    - The ensemble that trains every synthesizer to its end on 80% of the
+      rows and mixes them by greedy selection (``race=False``, ``n_jobs=2``)
+      scored 0.753 / 0.838 / 0.861 / 0.760 / 0.811 in 25.4 / 30.0 / 38.9 /
+      54.4 / 34.6 s: lower on four tables of five. Fitting its chosen
+      members again on all rows (``refit=True``) scored no higher and took
+      1.3 to 2.6 times as long.
     - One part: on placements / abalone9-18 the other partitions (three
-      parts, the class as ``partition_column``) scored none 0.763 / 0.815,
-      bootstrap 0.702 / 0.842, kfold 0.664 / 0.799, cluster 0.745 / 0.865,
-      column 0.756 / 0.824: each best somewhere (three diffusion seeds
-      mixed beat the diffusion model alone by 0.04 on placements), none
-      everywhere, at twice the fit time or more.
-    - It fitted in 11.7 / 15.1 / 38.0 / 40.6 / 36.0 s, against 12.0 / 20.0 /
-      30.5 / 39.2 / 29.1 s for ctgan's CTGAN (300 epochs); with
-      ``time_budget`` at 0.6 times CTGAN's seconds, in 9 to 21 s, scoring
-      0.007 to 0.08 lower.
+      parts, the class as ``partition_column``, ``race=False``) scored none
+      0.763 / 0.815, bootstrap 0.702 / 0.842, kfold 0.664 / 0.799, cluster
+      0.745 / 0.865, column 0.756 / 0.824: each best somewhere (three
+      diffusion seeds mixed beat the diffusion model alone by 0.04 on
+      placements), none everywhere, at twice the fit time or more.
 
     **Members.** The rows given to ``fit`` (minus a validation split, see
     ``weighting``) are split into parts by ``partition``, and every listed
@@ -221,41 +226,46 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     validation_fraction : float, default=0.2
         Fraction of the rows held out with ``weighting="validation"``; no
         rows are held out otherwise.
-    refit : bool, default=False
+    refit : bool or "auto", default="auto"
         With ``weighting="validation"``: after the selection, fit each member
         with a positive weight again, from its synthesizer and with the same
         seed, on its part's rows plus the part's held-out rows (for
         ``"none"``, all the rows), so that a member chosen alone is the same
         model as that synthesizer fitted alone on the table. Members with
         weight 0 keep their first fit. Ignored otherwise. With ``race``, see
-        there.
-    race : bool, default=False
+        there. ``"auto"`` refits after a race only: there it costs about
+        the winner's racing epochs and scored higher on four tables of five,
+        while after members trained to their ends it doubled the fit for no
+        gain.
+    race : bool or "auto", default="auto"
         With ``weighting="validation"`` and ``partition="none"``: race the
         synthesizers instead of training each to its end (successive
         halving over the candidates, as
         :class:`~sklearn.model_selection.HalvingGridSearchCV` does over
-        parameters). Every member is fitted for a first round: the deep
-        ones for 1/16 of their planned epochs (``planned_epochs_``), the
-        others in full. After each round, each synthesizer's members (mixed
-        evenly) are scored on the held-out rows as the selection scores
-        them. Those still training are compared with each other only, as
-        they are as far in their training: the better half of them (rounded
-        up), less those more than the selection's tolerance below their
-        best, train on to twice the share of the round before (all of it
-        after 5 rounds). A synthesizer whose training has ended (the copula)
-        cannot improve: it stays while it is within the tolerance of the
-        best score. The rounds go on while more than one synthesizer is left
-        and one of them is still training; the weights are then selected
-        among those left. A synthesizer left alone trains to its end, or,
-        with ``refit``, is fitted again from its start on all the rows
-        (each member with its seed): the ensemble is then that synthesizer
-        fitted alone on the table. A
-        synthesizer that drops out keeps the weights it reached,
+        parameters). ``"auto"`` races where it can: with those settings and
+        no ``time_budget``. Every member is fitted for a first round: the
+        deep ones for 1/16 of their planned epochs (``planned_epochs_``),
+        the others in full. After each round, each synthesizer's members
+        (mixed evenly) are scored on the held-out rows as the selection
+        scores them. Those still training are compared with each other
+        only, as they are as far in their training: the better half of them
+        (rounded up), less those more than the selection's tolerance below
+        their best, train on to twice the share of the round before (all of
+        it after 5 rounds). A synthesizer whose training has ended (the
+        copula) cannot improve: it stays while it is within the tolerance of
+        the best finished one and no racer scores above it. The rounds go on
+        while more than one synthesizer is left and one of them is still
+        training; the weights are then selected among those left. A
+        synthesizer left alone trains to its end, or, with ``refit``, is
+        fitted again from its start on all the rows (each member with its
+        seed): the ensemble is then that synthesizer fitted alone on the
+        table. A synthesizer that drops out keeps the weights it reached,
         uncalibrated, and gets weight 0. ``summary_`` reports each member's
         ``race_round`` (the round after which it dropped out, NaN if it did
         not), ``epochs`` and ``fit_time``. Rounds run one member at a time
         (``n_jobs`` is used by the refit only), and the budgets are in
-        epochs, so the fit is reproducible. Not with ``time_budget``.
+        epochs, so the fit is reproducible. ``True`` with ``time_budget``
+        is an error.
     time_budget : float, default=None
         Seconds for the whole fit, or None for no limit. The neural members
         share it: each gets training seconds in proportion to its part's
@@ -333,6 +343,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     selection_time_ : float
         With ``weighting="validation"``: seconds spent selecting the weights
         (with ``race``, scoring the rounds too).
+    race_ : bool
+        Whether the fit raced the synthesizers (``race``).
     refitted_ : ndarray of bool of shape (n_members,)
         Which members were fitted again on their held-out rows (``refit``).
     fit_seconds_ : ndarray of shape (n_members,)
@@ -383,8 +395,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         "partition_column": "no_validation",
         "weighting": [StrOptions({"uniform", "size", "validation"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "refit": ["boolean"],
-        "race": ["boolean"],
+        "refit": ["boolean", StrOptions({"auto"})],
+        "race": ["boolean", StrOptions({"auto"})],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -399,8 +411,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         partition_column=None,
         weighting="validation",
         validation_fraction=0.2,
-        refit=False,
-        race=False,
+        refit="auto",
+        race="auto",
         time_budget=None,
         discrete_columns=None,
         column_kinds=None,
@@ -483,14 +495,15 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     # fit
 
     def _check_params(self):
-        if self.race and (self.weighting, self.partition) != ("validation", "none"):
+        asked = self.race != "auto" and self.race
+        if asked and (self.weighting, self.partition) != ("validation", "none"):
             raise ValueError(
                 f"race=True needs weighting='validation' and partition='none' "
                 f"(the candidates race on held-out rows, each on all the other "
                 f"rows); got weighting={self.weighting!r}, partition="
                 f"{self.partition!r}."
             )
-        if self.race and self.time_budget is not None:
+        if asked and self.time_budget is not None:
             raise ValueError(
                 "race=True takes its budget in optimizer steps and does not "
                 "take time_budget; set time_budget=None."
@@ -500,6 +513,15 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                 f"partition='kfold' needs n_partitions >= 2; got {self.n_partitions}."
                 " Use partition='none' for members on all rows."
             )
+
+    def _racing(self):
+        """Whether the fit races and whether it refits (``"auto"`` resolved)."""
+        race = self.race
+        if race == "auto":
+            race = (self.weighting, self.partition) == ("validation", "none")
+            race = race and self.time_budget is None
+        refit = race if self.refit == "auto" else self.refit
+        return bool(race), bool(refit) and self.weighting == "validation"
 
     def _fit_encoded(self, X, encoded, rng):
         start = time.perf_counter()
@@ -544,7 +566,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             for name, estimator in synthesizers
             for p, rows in enumerate(parts)
         ]
-        refits = self.refit and self.weighting == "validation"
+        self.race_, refits = self._racing()
         # what the ensemble samples its members with, once they are fitted
         self.parts_, self.part_values_, self.n_parts_ = parts, values, len(parts)
         self.validation_indices_, self.validation_parts_ = held, held_parts
@@ -553,8 +575,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         )
         self._missing_cells = missing_cells(frame)
         dropped_out = {}
-        if self.race:
-            weights, dropped_out = self._race(frame, members, held, rng)
+        if self.race_:
+            weights, dropped_out = self._race(frame, members, held, rng, refits)
         else:
             share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
             seconds = self._seconds(members, share, start)
@@ -582,7 +604,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self.selection_time_ = time.perf_counter() - selection_start
         return weights
 
-    def _race(self, frame, members, held, rng):
+    def _race(self, frame, members, held, rng, refits):
         """Race the synthesizers of ``members`` (see ``race``): the weights
         and, for each synthesizer that dropped out, by name, the round after
         which it did."""
@@ -642,7 +664,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         for name in alive:  # the one left, if still training, to its end
             if not finished[name]:
                 for j in groups[name]:
-                    if len(alive) == 1 and self.refit:  # fitted again below
+                    if len(alive) == 1 and refits:  # fitted again below
                         members[j].estimator.end_training(calibrate=False)
                     else:
                         race_on(members[j], None, self.n_parts_, round_)
@@ -795,7 +817,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         if self.weighting == "validation":
             summary["validation_score"] = self.member_scores_
         summary["refitted"] = self.refitted_
-        if self.race:
+        if self.race_:
             summary["race_round"] = [
                 dropped_out.get(m.synthesizer, np.nan) for m in members
             ]
