@@ -1,6 +1,7 @@
 """Tests of EnsembleSynthesizer: parts, weights, sampling, composition, dask."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -657,7 +658,6 @@ def test_race_winner_is_refitted_on_all_rows(placements):
     [
         ({"partition": "kfold", "n_partitions": 2}, "race=True needs weighting="),
         ({"weighting": "size"}, "race=True needs weighting="),
-        ({"time_budget": 5.0}, "does not take time_budget"),
     ],
 )
 def test_race_bad_parameters(placements, params, message):
@@ -667,12 +667,42 @@ def test_race_bad_parameters(placements, params, message):
 
 @pytest.mark.parametrize(
     "params",
-    [{"partition": "column", "partition_column": "placed"}, {"time_budget": 60.0}],
+    [{"partition": "column", "partition_column": "placed"}, {"weighting": "size"}],
 )
 def test_race_auto_races_where_it_can(placements, params):
     ensemble = _copulas(**params).fit(placements)
     assert not ensemble.race_ and "race_round" not in ensemble.summary_
     assert not ensemble.refitted_.any()  # refit="auto" follows race_
+
+
+def test_race_within_a_time_budget_leaves_out_what_it_cannot_start(placements):
+    # a first round (1/16 of 80 epochs) cannot fit in a millisecond
+    ensemble = _racing_ensemble(time_budget=1e-3)
+    with pytest.warns(UserWarning) as caught:
+        ensemble.fit(placements)
+    messages = [str(w.message) for w in caught]
+    for name in ("gan", "vae"):
+        assert any(
+            f"the first racing round of {name!r} needs about" in m
+            and "is left out of the race (kept: ['copula'" in m
+            for m in messages
+        ), messages
+    summary = ensemble.summary_.set_index("synthesizer")
+    assert summary.loc["copula", "weight"] == 1.0  # the copula is kept
+    assert (summary.loc[["gan", "vae"], "race_round"] == 0).all()
+    assert (summary.loc[["gan", "vae"], "epochs"] == 1).all()  # their start only
+
+
+def test_race_within_a_generous_time_budget_races_as_without(placements):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is left out
+        ensemble = _racing_ensemble(time_budget=600.0, refit=False).fit(placements)
+    free = _racing_ensemble(refit=False).fit(placements)
+    assert ensemble.race_
+    pd.testing.assert_frame_equal(
+        ensemble.summary_[["member", "weight", "epochs"]],
+        free.summary_[["member", "weight", "epochs"]],
+    )
 
 
 class _FailingResume(VAESynthesizer):

@@ -2,9 +2,9 @@
 
 The whole flow is here, top to bottom. ``fit`` holds rows out, splits the
 rest into parts (:mod:`._partition`), fits every listed synthesizer on every
-part with joblib (:mod:`._members`), or races them (``race``), weights the
-members (by greedy selection on the held-out rows, :mod:`._selection`) and,
-with ``refit``, fits the chosen ones again on their held-out rows too.
+part with joblib (:mod:`._members`) or races them (:mod:`._racing`), weights
+the members (by greedy selection on the held-out rows, :mod:`._selection`)
+and, with ``refit``, fits the chosen ones again on their held-out rows too.
 ``sample`` draws each row from one member, chosen by weight among those able
 to honour its conditions.
 """
@@ -33,13 +33,12 @@ from ._members import (
     fit_members,
     missing_cells,
     new_member,
-    race_on,
     restricted_conditions,
     sampling_with_seed,
     seen_by_members,
-    start_racing,
 )
 from ._partition import MIN_PART_ROWS, column_codes, merge_small_parts, split_rows
+from ._racing import end_race, left_out, race_on, start_racing
 from ._selection import (
     MIN_SELECTION_ROWS,
     SELECTION_MAX_ROWS,
@@ -64,8 +63,10 @@ _FIT_SHARE = 0.85
 _FIT_SHARE_REFIT = 0.45
 _SELECTION_RESERVE = 0.1
 # Racing: the share of each deep synthesizer's planned epochs that it trains
-# in the first round (doubling each round).
+# in the first round (doubling each round), and the share of the seconds left
+# of time_budget that a round may take (the winner's training gets the rest).
 _RACE_FIRST_SHARE = 1 / 16
+_RACE_SHARE = 0.5
 
 
 @persistable("estimator")
@@ -99,12 +100,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
       54.4 / 34.6 s: lower on four tables of five. Fitting its chosen
       members again on all rows (``refit=True``) scored no higher and took
       1.3 to 2.6 times as long.
-    - One part: on placements / abalone9-18 the other partitions (three
-      parts, the class as ``partition_column``, ``race=False``) scored none
-      0.763 / 0.815, bootstrap 0.702 / 0.842, kfold 0.664 / 0.799, cluster
-      0.745 / 0.865, column 0.756 / 0.824: each best somewhere (three
-      diffusion seeds mixed beat the diffusion model alone by 0.04 on
-      placements), none everywhere, at twice the fit time or more.
+    - Other partitions (``race=False``) were each best on some table, none
+      on all, at twice the fit time or more (``benchmarks/README.md``).
 
     **Members.** The rows given to ``fit`` (minus a validation split, see
     ``weighting``) are split into parts by ``partition``, and every listed
@@ -238,34 +235,31 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         while after members trained to their ends it doubled the fit for no
         gain.
     race : bool or "auto", default="auto"
-        With ``weighting="validation"`` and ``partition="none"``: race the
-        synthesizers instead of training each to its end (successive
-        halving over the candidates, as
+        With ``weighting="validation"`` and ``partition="none"`` (where
+        ``"auto"`` races): race the synthesizers instead of training each to
+        its end (successive halving, as
         :class:`~sklearn.model_selection.HalvingGridSearchCV` does over
-        parameters). ``"auto"`` races where it can: with those settings and
-        no ``time_budget``. Every member is fitted for a first round: the
-        deep ones for 1/16 of their planned epochs (``planned_epochs_``),
-        the others in full. After each round, each synthesizer's members
-        (mixed evenly) are scored on the held-out rows as the selection
-        scores them. Those still training are compared with each other
-        only, as they are as far in their training: the better half of them
-        (rounded up), less those more than the selection's tolerance below
-        their best, train on to twice the share of the round before (all of
-        it after 5 rounds). A synthesizer whose training has ended (the
-        copula) cannot improve: it stays while it is within the tolerance of
-        the best finished one and no racer scores above it. The rounds go on
-        while more than one synthesizer is left and one of them is still
-        training; the weights are then selected among those left. A
-        synthesizer left alone trains to its end, or, with ``refit``, is
-        fitted again from its start on all the rows (each member with its
-        seed): the ensemble is then that synthesizer fitted alone on the
-        table. A synthesizer that drops out keeps the weights it reached,
-        uncalibrated, and gets weight 0. ``summary_`` reports each member's
-        ``race_round`` (the round after which it dropped out, NaN if it did
-        not), ``epochs`` and ``fit_time``. Rounds run one member at a time
-        (``n_jobs`` is used by the refit only), and the budgets are in
-        epochs, so the fit is reproducible. ``True`` with ``time_budget``
-        is an error.
+        parameters). The deep members train a first round of 1/16 of their
+        planned epochs (``planned_epochs_``), the others in full. After each
+        round each synthesizer's members (mixed evenly) are scored on the
+        held-out rows as the selection scores them. Those still training are
+        compared with each other only, being as far in their training: the
+        better half (rounded up), less those more than the selection's
+        tolerance below their best, train on to twice the share (all of it
+        after 5 rounds). A synthesizer whose training has ended (the copula)
+        cannot improve: it stays while within the tolerance of the best
+        finished one and no racer scores above it. The rounds go on while
+        more than one synthesizer is left and one is still training; the
+        weights are then selected among those left. One left alone trains to
+        its end, or, with ``refit``, is fitted again from its start on all
+        rows (each member with its seed): the ensemble is then that
+        synthesizer fitted alone on the table. One that drops out keeps the
+        weights it reached, uncalibrated, and weight 0. ``summary_`` reports
+        ``race_round`` (after which round it dropped out; 0 if left out by
+        ``time_budget``, NaN if it did not), ``epochs`` and ``fit_time``.
+        Rounds run one member at a time (``n_jobs`` serves the refit only),
+        and their budgets are in epochs: the fit is reproducible (without
+        ``time_budget``).
     time_budget : float, default=None
         Seconds for the whole fit, or None for no limit. The neural members
         share it: each gets training seconds in proportion to its part's
@@ -279,7 +273,14 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         so a fit can overrun the budget by a few seconds, and with a budget
         the number of epochs, hence the samples, depend on the machine's
         speed. ``fit_seconds_`` reports what each member took; if nothing
-        is left for the refit, it is skipped with a warning.
+        is left for the refit, it is skipped with a warning. With ``race``:
+        each round may take half of the seconds left, shared by the members
+        racing in it (a member stops after the epoch that spends its share);
+        a synthesizer whose first round would need more than that, at the
+        pace of its first epoch, is left out of the race with a warning that
+        names it (``race_round`` 0), the copula and the cheaper ones racing
+        on (if none is left, the cheapest races); the winner then trains
+        on, or is fitted again, within 85% or 90% of what is left.
     {discrete_columns}
     {reject_copies} The members' own
         ``reject_copies`` settings apply within each member.
@@ -503,11 +504,6 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                 f"rows); got weighting={self.weighting!r}, partition="
                 f"{self.partition!r}."
             )
-        if asked and self.time_budget is not None:
-            raise ValueError(
-                "race=True takes its budget in optimizer steps and does not "
-                "take time_budget; set time_budget=None."
-            )
         if self.partition == "kfold" and self.n_partitions < 2:
             raise ValueError(
                 f"partition='kfold' needs n_partitions >= 2; got {self.n_partitions}."
@@ -519,7 +515,6 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         race = self.race
         if race == "auto":
             race = (self.weighting, self.partition) == ("validation", "none")
-            race = race and self.time_budget is None
         refit = race if self.refit == "auto" else self.refit
         return bool(race), bool(refit) and self.weighting == "validation"
 
@@ -576,7 +571,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self._missing_cells = missing_cells(frame)
         dropped_out = {}
         if self.race_:
-            weights, dropped_out = self._race(frame, members, held, rng, refits)
+            weights, dropped_out = self._race(frame, members, held, rng, refits, start)
         else:
             share = _FIT_SHARE_REFIT if refits else _FIT_SHARE
             seconds = self._seconds(members, share, start)
@@ -604,7 +599,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         self.selection_time_ = time.perf_counter() - selection_start
         return weights
 
-    def _race(self, frame, members, held, rng, refits):
+    def _race(self, frame, members, held, rng, refits, start):
         """Race the synthesizers of ``members`` (see ``race``): the weights
         and, for each synthesizer that dropped out, by name, the round after
         which it did."""
@@ -628,19 +623,9 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         alive, share, round_, dropped_out = list(groups), _RACE_FIRST_SHARE, 1, {}
         self.member_scores_ = np.full(len(members), np.nan)
         self.selection_time_ = 0.0
-
-        def train(share, round_):
-            for name in alive:
-                if not finished[name]:
-                    finished[name] = all(
-                        [
-                            race_on(members[j], share, self.n_parts_, round_)
-                            for j in groups[name]
-                        ]
-                    )
-
+        race = (members, groups, finished)
         if len(alive) > 1:
-            train(share, round_)
+            alive = self._race_round(race, alive, share, round_, start, dropped_out)
         while len(alive) > 1:
             scoring_start = time.perf_counter()
             pools = [self._pool(groups[name], rng) for name in alive]
@@ -654,32 +639,63 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             for name in alive:
                 if name not in survivors:
                     dropped_out[name] = round_
-                    if not finished[name]:
-                        for j in groups[name]:
-                            members[j].estimator.end_training(calibrate=False)
+                    end_race(members, groups[name], finished[name])
             alive, share, round_ = survivors, 2 * share, round_ + 1
             if all(finished[name] for name in alive):
                 break
-            train(share, round_)
-        for name in alive:  # the one left, if still training, to its end
+            alive = self._race_round(race, alive, share, round_, start, dropped_out)
+        weights = self._race_end(frame, race, alive, refits, round_, rng, start)
+        return weights, dropped_out
+
+    def _race_round(self, race, alive, share, round_, start, dropped_out):
+        """Train those of ``alive`` still racing to ``share`` of their epochs
+        (under ``time_budget``, in half the seconds left, leaving out those
+        whose first round needs more: :func:`left_out`); those left."""
+        members, groups, finished = race
+        left, limit = self._left(start), None
+        if left is not None and round_ == 1:
+            out = left_out(race, alive, share, _RACE_SHARE * left, self.time_budget)
+            dropped_out.update(dict.fromkeys(out, 0))
+            alive = [name for name in alive if name not in out]
+        if left is not None:
+            n_racing = sum(len(groups[n]) for n in alive if not finished[n])
+            limit = _RACE_SHARE * left / max(1, n_racing)
+        for name in alive:
             if not finished[name]:
+                finished[name] = all(
+                    [
+                        race_on(members[j], share, self.n_parts_, round_, limit)
+                        for j in groups[name]
+                    ]
+                )
+        return alive
+
+    def _race_end(self, frame, race, alive, refits, round_, rng, start):
+        """The weights among the synthesizers ``alive`` after a race: the
+        one left, if still training, trains to its end (unless it is fitted
+        again), and several are selected among."""
+        members, groups, finished = race
+        left, limit = self._left(start), None
+        if left is not None:
+            limit = _FIT_SHARE * left / sum(len(groups[name]) for name in alive)
+        for name in alive:
+            if len(alive) == 1 and refits:  # fitted again after
+                end_race(members, groups[name], finished[name])
+            elif not finished[name]:
                 for j in groups[name]:
-                    if len(alive) == 1 and refits:  # fitted again below
-                        members[j].estimator.end_training(calibrate=False)
-                    else:
-                        race_on(members[j], None, self.n_parts_, round_)
+                    race_on(members[j], None, self.n_parts_, round_, limit)
         if len(alive) == 1:
             weights = np.zeros(len(members))
             weights[groups[alive[0]]] = 1.0
             self.selection_scores_ = [np.array([])]
-            return weights, dropped_out
+            return weights
         selection_start = time.perf_counter()
         weights, scores, self.selection_scores_ = self._selected(
             frame, members, rng, among=alive
         )
         self.selection_time_ += time.perf_counter() - selection_start
         self.member_scores_ = np.where(np.isnan(scores), self.member_scores_, scores)
-        return weights, dropped_out
+        return weights
 
     def _keep(self, members):
         """Set the fitted attributes that describe the members."""
@@ -745,10 +761,12 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
 
     def _seconds(self, members, share, start):
         """Training seconds of each member: ``share`` of the budget left."""
-        left = None
+        return allowances(members, share, self._left(start), self.n_jobs)
+
+    def _left(self, start):
+        """Seconds left of ``time_budget`` (at least 0), or None."""
         if self.time_budget is not None:
-            left = self.time_budget - (time.perf_counter() - start)
-        return allowances(members, share, left, self.n_jobs)
+            return max(0.0, self.time_budget - (time.perf_counter() - start))
 
     def _fit_members(self, frame, members, n_parts, seconds, desc="members"):
         """Fit ``members`` in place, each deep one within its ``seconds``."""

@@ -1,0 +1,154 @@
+"""Racing an ensemble's synthesizers: short resumable fits, rounds that
+train the candidates on, time estimates under a budget, and the end of the
+training of those that drop out (``EnsembleSynthesizer(race=True)``).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+from ._members import _description, _fit_member, _Member  # noqa: F401 (doctests)
+
+
+def start_racing(member, frame, n_parts, verbose):
+    """Fit ``member`` for its first racing epoch (a deep one, resumably) or
+    in full (any other); whether its training ended.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> frame = load_student_placements()
+    >>> vae = VAESynthesizer(epochs=5)
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [])
+    >>> start_racing(member, frame, 1, 0), member.estimator.n_epochs_
+    (False, 1)
+    """
+    limits = {}
+    if member.is_deep:
+        limits = {"time_limit": 0.0, "progress_label": member.name, "resumable": True}
+    estimator, seconds = _fit_member(
+        member.estimator,
+        frame.iloc[member.rows].drop(columns=member.dropped),
+        _description(member, n_parts),
+        limits,
+        verbose,
+    )
+    member.estimator, member.seconds = estimator, member.seconds + seconds
+    return not hasattr(estimator, "_loop")
+
+
+def race_on(member, share, n_parts, round_, time_limit=None):
+    """Train a racing ``member`` on to ``share`` of its planned epochs (at
+    least one more), or to its end if ``share`` is None, within
+    ``time_limit`` seconds (None: no limit); whether its training ended.
+    With ``share`` None the training ends in any case. An error names the
+    member, its part and the round.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.datasets import load_student_placements
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> frame = load_student_placements()
+    >>> vae = VAESynthesizer(epochs=8)
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [])
+    >>> start_racing(member, frame, 1, 0)
+    False
+    >>> race_on(member, 0.5, 1, 2), member.estimator.n_epochs_
+    (False, 4)
+    >>> race_on(member, None, 1, 3, time_limit=0.0), member.estimator.n_epochs_
+    (True, 5)
+    """
+    estimator, start = member.estimator, time.perf_counter()
+    try:
+        if share is None:
+            if not estimator.resume(time_limit):
+                estimator.end_training()
+            done = True
+        else:
+            until = max(
+                estimator.n_epochs_ + 1, round(share * estimator.planned_epochs_)
+            )
+            done = estimator.resume(time_limit, until_epoch=until)
+    except Exception as error:
+        raise ValueError(
+            f"{_description(member, n_parts)} failed in racing round {round_}: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    member.seconds += time.perf_counter() - start
+    return done
+
+
+def round_seconds(member, share):
+    """The seconds a racing ``member`` needs to reach ``share`` of its
+    planned epochs, at the pace of its epochs so far (its first one counts
+    the encoder's fit too, so the first estimate is high).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> vae = VAESynthesizer(epochs=80)
+    >>> vae.n_epochs_, vae.planned_epochs_ = 2, 80
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [], seconds=1.0)
+    >>> round_seconds(member, 1 / 4)
+    9.0
+    """
+    estimator = member.estimator
+    epochs = max(1, round(share * estimator.planned_epochs_) - estimator.n_epochs_)
+    return member.seconds / max(1, estimator.n_epochs_) * epochs
+
+
+def end_race(members, group, finished):
+    """End the training of the members ``group`` (positions into
+    ``members``) of a synthesizer out of a race, where it is, uncalibrated
+    (they get weight 0); nothing if ``finished``."""
+    if not finished:
+        for j in group:
+            members[j].estimator.end_training(calibrate=False)
+
+
+def left_out(race, alive, share, seconds, time_budget):
+    """The synthesizers of ``alive`` whose first racing round, to ``share``
+    of their planned epochs, needs more than ``seconds`` (at the pace of
+    their first epoch, :func:`round_seconds`); each is named in a warning
+    and its training ended. The cheapest races if no other is left.
+
+    ``race`` is ``(members, groups, finished)``: the members, each
+    synthesizer's positions into them, and whether its training ended.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_synth.synthesizers import VAESynthesizer
+    >>> vae = VAESynthesizer(epochs=80)
+    >>> vae.n_epochs_, vae.planned_epochs_ = 1, 80
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [], seconds=1.0)
+    >>> race = ([member], {"vae": [0]}, {"vae": False})
+    >>> left_out(race, ["vae"], 1 / 16, 10.0, 20.0)  # 4 epochs, 4 s
+    []
+    """
+    members, groups, finished = race
+    needs = {
+        name: sum(round_seconds(members[j], share) for j in groups[name])
+        for name in alive
+        if not finished[name]
+    }
+    out = [name for name, need in needs.items() if need > seconds]
+    if len(out) == len(alive):  # nothing else: the cheapest races
+        out.remove(min(out, key=needs.get))
+    kept = [name for name in alive if name not in out]
+    for name in out:
+        warnings.warn(
+            f"time_budget={time_budget}: the first racing round of {name!r} "
+            f"needs about {needs[name]:.2g} s, more than the {seconds:.2g} s it "
+            f"may take; {name!r} is left out of the race (kept: {kept}). Raise "
+            "time_budget to race it.",
+            UserWarning,
+            stacklevel=7,  # the caller of fit
+        )
+        end_race(members, groups[name], False)
+    return out
