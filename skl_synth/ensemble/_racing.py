@@ -84,22 +84,22 @@ def race_on(member, share, n_parts, round_, time_limit=None):
 
 def round_seconds(member, share):
     """The seconds a racing ``member`` needs to reach ``share`` of its
-    planned epochs, at the pace of its epochs so far (its first one counts
-    the encoder's fit too, so the first estimate is high).
+    planned epochs, at the pace of its epochs so far (``training_seconds_``,
+    the encoder's fit excluded).
 
     Examples
     --------
     >>> import numpy as np
     >>> from skl_synth.synthesizers import VAESynthesizer
     >>> vae = VAESynthesizer(epochs=80)
-    >>> vae.n_epochs_, vae.planned_epochs_ = 2, 80
-    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [], seconds=1.0)
+    >>> vae.n_epochs_, vae.planned_epochs_, vae.training_seconds_ = 2, 80, 1.0
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [])
     >>> round_seconds(member, 1 / 4)
     9.0
     """
     estimator = member.estimator
     epochs = max(1, round(share * estimator.planned_epochs_) - estimator.n_epochs_)
-    return member.seconds / max(1, estimator.n_epochs_) * epochs
+    return estimator.training_seconds_ / max(1, estimator.n_epochs_) * epochs
 
 
 def end_race(members, group, finished):
@@ -125,8 +125,8 @@ def left_out(race, alive, share, seconds, time_budget):
     >>> import numpy as np
     >>> from skl_synth.synthesizers import VAESynthesizer
     >>> vae = VAESynthesizer(epochs=80)
-    >>> vae.n_epochs_, vae.planned_epochs_ = 1, 80
-    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [], seconds=1.0)
+    >>> vae.n_epochs_, vae.planned_epochs_, vae.training_seconds_ = 1, 80, 1.0
+    >>> member = _Member("vae_0", "vae", 0, vae, np.arange(100), [])
     >>> race = ([member], {"vae": [0]}, {"vae": False})
     >>> left_out(race, ["vae"], 1 / 16, 10.0, 20.0)  # 4 epochs, 4 s
     []
@@ -144,11 +144,11 @@ def left_out(race, alive, share, seconds, time_budget):
     for name in out:
         warnings.warn(
             f"time_budget={time_budget}: the first racing round of {name!r} "
-            f"needs about {needs[name]:.2g} s, more than the {seconds:.2g} s it "
+            f"needs about {needs[name]:.1f} s, more than the {seconds:.1f} s it "
             f"may take; {name!r} is left out of the race (kept: {kept}). Raise "
             "time_budget to race it.",
             UserWarning,
-            stacklevel=7,  # the caller of fit
+            stacklevel=9,  # the caller of fit
         )
         end_race(members, groups[name], False)
     return out

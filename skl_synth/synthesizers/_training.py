@@ -77,7 +77,7 @@ class EpochLoop:
         else:
             self.done = stop == self.epochs
         self.elapsed += time.perf_counter() - start
-        model.n_epochs_ = len(self.rows)
+        model.n_epochs_, model.training_seconds_ = len(self.rows), self.elapsed
         if pause and not self.done:
             trainer.prepare_sampling()
         return self.done

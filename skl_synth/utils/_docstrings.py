@@ -83,6 +83,9 @@ _SHARED["training_attributes"] = """n_epochs_ : int
     planned_epochs_ : int
         Epochs planned: ``epochs``, or what ``"auto"`` made of it for these
         rows; early stopping or ``time_limit`` can end the fit before.
+    training_seconds_ : float
+        Seconds spent in the epoch loop (the encoder's fit and the
+        calibration of the conditions excluded).
     best_epoch_ : int
         With early stopping: the epoch whose weights were kept.
     early_stopping_ : bool
