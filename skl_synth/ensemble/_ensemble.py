@@ -581,7 +581,6 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             self._fit_members(frame, members, len(parts), seconds)
             self._keep(members)
             weights = self._weights(frame, members, rng)
-        self._keep(members)
         self.weights_ = weights / weights.sum()
         if refits and len(held):
             self._refit(frame, members, synthesizers, start)
@@ -648,6 +647,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                 break
             alive = self._race_round(race, alive, share, round_, start, dropped_out)
         weights = self._race_end(frame, race, alive, refits, round_, rng, start)
+        self._keep(members)  # their seconds, the rounds' included
         return weights, dropped_out
 
     def _race_round(self, race, alive, share, round_, start, dropped_out):
