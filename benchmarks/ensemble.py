@@ -9,6 +9,7 @@ into training rows and test rows that no model sees. Models, all with
 ``random_state=seed``:
 
 - ``default``: ``EnsembleSynthesizer(n_jobs=2)``, nothing else set;
+  ``default-1`` the same with ``n_jobs=1``;
 - ``refit``: the same with ``refit=True`` (the members with weight fitted
   again on all rows);
 - ``race``: ``EnsembleSynthesizer(race=True)``: the synthesizers raced by
@@ -116,6 +117,7 @@ CONFIGURED = {
 }
 MODELS = [
     "default",
+    "default-1",
     *SINGLES,
     "race",
     "race-refit",
@@ -134,8 +136,9 @@ WEIGHTS = [f"w_{name}" for name in SINGLES]
 
 
 def make_model(model, table, seed, ctgan_seconds=None):
-    if model == "default":
-        return EnsembleSynthesizer(n_jobs=2, random_state=seed)
+    if model in ("default", "default-1"):
+        n_jobs = 1 if model == "default-1" else 2
+        return EnsembleSynthesizer(n_jobs=n_jobs, random_state=seed)
     if model == "refit":
         return EnsembleSynthesizer(n_jobs=2, refit=True, random_state=seed)
     if model in ("race", "race-refit"):

@@ -653,6 +653,22 @@ def test_race_winner_is_refitted_on_all_rows(placements):
     assert np.isfinite(ensemble.member_scores_).all()
 
 
+@pytest.mark.parametrize("refit", [True, False])
+def test_race_on_a_large_table_learns_a_sample_of_its_rows(
+    placements, monkeypatch, refit
+):
+    # a "large" table: more training rows (172) than a racer learns
+    monkeypatch.setattr("skl_synth.ensemble._racing.RACE_MAX_ROWS", 100)
+    ensemble = _racing_ensemble(epochs=40, refit=refit).fit(placements)
+    summary = ensemble.summary_.set_index("synthesizer")
+    won = summary["weight"] > 0
+    if refit:  # the racers learnt 100 rows, the winner again all 215
+        assert (summary.loc[~won, "n_rows"] == 100).all()
+        assert (summary.loc[won, "n_rows"] == len(placements)).all()
+    else:  # the winner trains on: the race learns all 172 training rows
+        assert (summary["n_rows"] == 172).all()
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

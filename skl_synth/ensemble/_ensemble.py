@@ -38,7 +38,7 @@ from ._members import (
     seen_by_members,
 )
 from ._partition import MIN_PART_ROWS, column_codes, merge_small_parts, split_rows
-from ._racing import end_race, left_out, race_on, start_racing
+from ._racing import end_race, left_out, race_on, racing_parts, start_racing
 from ._selection import (
     MIN_SELECTION_ROWS,
     SELECTION_MAX_ROWS,
@@ -52,7 +52,7 @@ from ._selection import (
     race_survivors,
     selection_counts,
 )
-from ._strata import hold_out, partition_schema, rare_first_strata, strata_codes
+from ._strata import held_out_strata, hold_out, partition_schema, strata_codes
 
 __all__ = ["EnsembleSynthesizer"]
 
@@ -256,7 +256,10 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         weights are then selected among those left. One left alone trains to
         its end, or, with ``refit``, is fitted again from its start on all
         rows (each member with its seed): the ensemble is then that
-        synthesizer fitted alone on the table. One that drops out keeps the
+        synthesizer fitted alone on the table. With ``refit``, the racers
+        learn at most 5 000 of the training rows, drawn keeping the shares
+        of the held-out rows' strata: a race ranks, and its cost stays that
+        of a mid-size table however large the table. One that drops out keeps the
         weights it reached, uncalibrated, and weight 0. ``summary_`` reports
         ``race_round`` (after which round it dropped out; 0 if left out by
         ``time_budget``, NaN if it did not), ``epochs`` and ``fit_time``.
@@ -355,7 +358,9 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         Wall seconds of each member's fit, its refit included.
     summary_ : DataFrame
         One row per member: ``member``, ``synthesizer``, ``part``,
-        ``n_rows``, ``fit_time`` (``fit_seconds_``), ``epochs`` (run by a
+        ``n_rows`` (that its last fit learnt: with a refit, its part's and
+        their held-out rows; a racer that dropped out, its racing sample),
+        ``fit_time`` (``fit_seconds_``), ``epochs`` (run by a
         neural member, NaN for others), ``weight``, ``refitted`` and, with
         ``weighting="validation"``, ``validation_score``.
     {copies_attributes}
@@ -529,9 +534,9 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         frame = self.encoder_.check_frame(X)
         strata = self._strata(frame)
         n_held = self._n_held_out(len(frame))
-        held, train = hold_out(
-            len(frame), n_held, self._held_out_strata(frame, strata, n_held), rng
-        )
+        schema, column = self.encoder_.schema_, self.partition_column
+        kept_shares = held_out_strata(frame, schema, n_held, strata, column)
+        held, train = hold_out(len(frame), n_held, kept_shares, rng)
         parts, held_parts = split_rows(
             self.partition,
             self.n_partitions,
@@ -550,6 +555,9 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             self._describe_part(values),
             f"partition={self.partition!r}",
         )
+        self.race_, refits = self._racing()
+        race_rows = self.race_ and refits  # a sample of a large table's rows
+        learnt = racing_parts(parts, kept_shares, rng) if race_rows else parts
         members = [
             new_member(
                 frame,
@@ -562,9 +570,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                 self.column_kinds,
             )
             for name, estimator in synthesizers
-            for p, rows in enumerate(parts)
+            for p, rows in enumerate(learnt)
         ]
-        self.race_, refits = self._racing()
         # what the ensemble samples its members with, once they are fitted
         self.parts_, self.part_values_, self.n_parts_ = parts, values, len(parts)
         self.validation_indices_, self.validation_parts_ = held, held_parts
@@ -715,22 +722,6 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         schema = partition_schema(self.encoder_.schema_, self.partition_column)
         return strata_codes(frame[self.partition_column], schema)
 
-    def _held_out_strata(self, frame, strata, n_held):
-        """Strata that the held-out rows keep the shares of: ``partition_column``
-        first, then the discrete columns with the rarest values, as long as
-        every stratum has a row to hold out (:func:`rare_first_strata`)."""
-        if not n_held:
-            return None
-        codes = [
-            strata_codes(frame[s.name], s)
-            for s in self.encoder_.schema_
-            if s.is_discrete and s.name != self.partition_column
-        ]
-        if not codes and strata is None:
-            return None
-        min_rows = max(2, int(np.ceil(len(frame) / n_held)))
-        return rare_first_strata(codes, min_rows, first=strata)
-
     def _n_held_out(self, n_rows):
         """Rows held out for the selection (none unless ``"validation"``)."""
         n_held = 0
@@ -819,7 +810,11 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
             return
         self._fit_members(frame, refits, self.n_parts_, seconds, "refit")
         for member, refit in zip(chosen, refits, strict=True):
-            member.estimator, member.dropped = refit.estimator, refit.dropped
+            member.estimator, member.dropped, member.rows = (
+                refit.estimator,
+                refit.dropped,
+                refit.rows,
+            )
             member.seconds += refit.seconds
             member.refitted = True
 
@@ -829,7 +824,7 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                 "member": [m.name for m in members],
                 "synthesizer": [m.synthesizer for m in members],
                 "part": self.member_parts_,
-                "n_rows": [len(self.parts_[m.part]) for m in members],
+                "n_rows": [len(m.rows) for m in members],
                 "fit_time": self.fit_seconds_,
                 "epochs": [getattr(m.estimator, "n_epochs_", np.nan) for m in members],
                 "weight": self.weights_,

@@ -8,7 +8,44 @@ from __future__ import annotations
 import time
 import warnings
 
+import numpy as np
+
 from ._members import _description, _fit_member, _Member  # noqa: F401 (doctests)
+from ._strata import stratified_choice
+
+# The rows a racer learns at most (the winner is fitted again on all rows).
+RACE_MAX_ROWS = 5_000
+
+
+def racing_parts(parts, strata, rng, max_rows=None):
+    """The rows the racers learn: each part's, or where it has more than
+    ``max_rows`` (None: ``RACE_MAX_ROWS``), that many of them keeping the
+    shares of ``strata`` (codes per row, or None), drawn once for equal
+    parts.
+
+    A race only ranks the synthesizers and its winner is fitted again on all
+    rows, so on a large table it races on a sample of the rows, as
+    :class:`~sklearn.model_selection.HalvingGridSearchCV` spends samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows = np.arange(10)
+    >>> strata = np.array([0] * 8 + [1] * 2)
+    >>> parts = racing_parts([rows, rows], strata, np.random.RandomState(0), 5)
+    >>> len(parts[0]), np.bincount(strata[parts[0]]).tolist(), parts[1] is parts[0]
+    (5, [4, 1], True)
+    """
+    drawn, max_rows = {}, max_rows or RACE_MAX_ROWS
+    for rows in parts:
+        if id(rows) not in drawn:
+            if len(rows) <= max_rows:
+                drawn[id(rows)] = rows
+            elif strata is None:
+                drawn[id(rows)] = np.sort(rng.choice(rows, max_rows, replace=False))
+            else:
+                drawn[id(rows)] = rows[stratified_choice(strata[rows], max_rows, rng)]
+    return [drawn[id(rows)] for rows in parts]
 
 
 def start_racing(member, frame, n_parts, verbose):

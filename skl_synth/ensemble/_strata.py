@@ -215,6 +215,35 @@ def strata_codes(values, schema):
     return np.where(codes < 0, -1, codes)
 
 
+def held_out_strata(frame, schema, n_held, first=None, column=None):
+    """Strata that ``n_held`` held-out rows of ``frame`` keep the shares of:
+    ``first`` (the codes of ``partition_column``, named ``column``), then
+    the discrete columns of ``schema`` with the rarest values, as long as
+    every stratum has a row to hold out (:func:`rare_first_strata`); None
+    if nothing is held out or nothing is discrete.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skl_synth.preprocessing import TabularEncoder
+    >>> frame = pd.DataFrame({"y": ["a"] * 8 + ["b"] * 2, "x": range(10)})
+    >>> schema = TabularEncoder().fit(frame).schema_
+    >>> held_out_strata(frame, schema, 5).tolist()
+    [0, 0, 0, 0, 0, 0, 0, 0, 1, 1]
+    """
+    if not n_held:
+        return None
+    codes = [
+        strata_codes(frame[s.name], s)
+        for s in schema
+        if s.is_discrete and s.name != column
+    ]
+    if not codes and first is None:
+        return None
+    min_rows = max(2, int(np.ceil(len(frame) / n_held)))
+    return rare_first_strata(codes, min_rows, first=first)
+
+
 def hold_out(n_rows, n_held, strata, rng):
     """Positions of the held-out rows and of the training rows.
 
