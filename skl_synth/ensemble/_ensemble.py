@@ -231,7 +231,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         with a positive weight again, from its synthesizer and with the same
         seed, on its part's rows plus the part's held-out rows (for
         ``"none"``, all the rows), so that a member chosen alone is the same
-        model as that synthesizer fitted alone on the table. Members with
+        model as that synthesizer fitted alone on the table (then with the
+        ensemble's ``random_state``, where it is an integer). Members with
         weight 0 keep their first fit. Ignored otherwise. With ``race``, see
         there. ``"auto"`` refits after a race only: there it costs about
         the winner's racing epochs and scored higher on four tables of five,
@@ -255,11 +256,13 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         more than one synthesizer is left and one is still training; the
         weights are then selected among those left. One left alone trains to
         its end, or, with ``refit``, is fitted again from its start on all
-        rows (each member with its seed): the ensemble is then that
-        synthesizer fitted alone on the table. With ``refit``, the racers
-        learn at most 5 000 of the training rows, drawn keeping the shares
-        of the held-out rows' strata: a race ranks, and its cost stays that
-        of a mid-size table however large the table. One that drops out keeps the
+        rows (each member with its seed; a lone member with the ensemble's
+        ``random_state`` where it is an integer): the ensemble is then that
+        synthesizer fitted alone on the table, with the same seed. With
+        ``refit``, the racers learn at most 5 000 of the training rows,
+        drawn keeping the shares of the held-out rows' strata: a race
+        ranks, and its cost stays that of a mid-size table however large
+        the table. One that drops out keeps the
         weights it reached, uncalibrated, and weight 0. ``summary_`` reports
         ``race_round`` (after which round it dropped out; 0 if left out by
         ``time_budget``, NaN if it did not), ``epochs`` and ``fit_time``.
@@ -650,8 +653,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                     dropped_out[name] = round_
                     end_race(members, groups[name], finished[name])
             alive, share, round_ = survivors, 2 * share, round_ + 1
-            if all(finished[name] for name in alive):
-                break
+            if len(alive) == 1 or all(finished[name] for name in alive):
+                break  # a lone winner trains on (or is refitted) after
             alive = self._race_round(race, alive, share, round_, start, dropped_out)
         weights = self._race_end(frame, race, alive, refits, round_, rng, start)
         self._keep(members)  # their seconds, the rounds' included
@@ -787,6 +790,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
                 [self.parts_[member.part], self.validation_parts_[member.part]]
             )
             seed = member.estimator.get_params(deep=False).get("random_state")
+            if len(chosen) == 1 and isinstance(self.random_state, Integral):
+                seed = self.random_state  # the winner as fitted alone with it
             refits.append(
                 new_member(
                     frame,

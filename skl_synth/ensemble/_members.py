@@ -223,6 +223,8 @@ def fit_members(frame, members, seconds, n_parts, *, n_jobs, verbose, desc):
     """
     from tqdm.auto import tqdm
 
+    if len(members) == 1:  # in this process: a worker's start costs seconds
+        n_jobs = 1
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_fit_member)(
             member.estimator,
