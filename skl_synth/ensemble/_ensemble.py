@@ -81,26 +81,25 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
     again, from its start, on all the rows (``refit``). So the default is
     the synthesizer that wins, fitted alone on the table, for about the cost
     of that one model. The evidence, from ``benchmarks/ensemble.py`` (five
-    tables, 3 seeds, the three larger subsampled to 2 000 rows, a 2-core
-    CPU; held-out :func:`~skl_synth.metrics.synthesis_score`, mean over
-    seeds; see ``benchmarks/README.md``):
+    tables at full size, 3 seeds, a 2-core CPU; held-out
+    :func:`~skl_synth.metrics.synthesis_score`, mean over seeds; see
+    ``benchmarks/README.md``):
 
-    - On placements / abalone9-18 / diamonds / txhousing / page-blocks0 it
-      picked the diffusion model in 15 fits of 15 and scored 0.781 / 0.891
-      / 0.847 / 0.777 / 0.862 (the spread over seeds of the diffusion model
-      alone, 0.02 to 0.05, is of the same size as the differences); its
-      best member alone on all rows 0.810 (the VAE) / 0.895 / 0.863 / 0.772
-      / 0.845 (the diffusion model); the copula 0.634 / 0.803 / 0.686 /
-      0.512 / 0.566.
-    - It fitted in 16.6 / 16.9 / 29.6 / 39.0 / 36.1 s: 1.00 to 1.39 times
-      the diffusion model alone, 4.4 times the VAE on placements. On all
-      40 455 training rows of diamonds (one seed) it took 2.9 times the
-      diffusion model's 133 s, as early stopping ends the models long
-      before the planned epochs whose shares the rounds are.
-    - The ensemble that trains every synthesizer to its end on 80% of the
-      rows and mixes them by greedy selection (``race=False``, ``n_jobs=2``)
-      scored 0.753 / 0.838 / 0.861 / 0.760 / 0.811 in 25.4 / 30.0 / 38.9 /
-      54.4 / 34.6 s: lower on four tables of five. Fitting its chosen
+    - On placements / abalone9-18 / page-blocks0 / txhousing / diamonds
+      (161 to 40 455 training rows) it picked the diffusion model in every
+      fit: 0.767 / 0.901 / 0.821 / 0.824 / 0.713, and that model alone
+      with the same seed (the same model, other draws) 0.774 / 0.895 /
+      0.826 / 0.824 / 0.713. The VAE is best on placements (0.810).
+    - It fitted in 16.8 / 17.3 / 62.9 / 139.5 / 133.2 s: 1.12 to 1.51
+      times the diffusion model alone (1.12 on diamonds, where the race
+      learns 5 000 of the rows), 4.2 times the VAE on placements.
+    - With the three larger tables cut to 2 000 rows (placements /
+      abalone9-18 / diamonds / txhousing / page-blocks0), the ensemble that
+      trains every synthesizer to its end on 80% of the rows and mixes them
+      by greedy selection (``race=False``, ``n_jobs=2``) scored 0.753 /
+      0.838 / 0.861 / 0.760 / 0.811 in 25.4 / 30.0 / 38.9 / 54.4 / 34.6 s,
+      the race 0.781 / 0.891 / 0.847 / 0.777 / 0.862: lower on four tables
+      of five. Fitting its chosen
       members again on all rows (``refit=True``) scored no higher and took
       1.3 to 2.6 times as long.
     - Other partitions (``race=False``) were each best on some table, none
