@@ -10,7 +10,10 @@ into training rows and test rows that no model sees. Models, all with
 
 - ``default``: ``EnsembleSynthesizer(n_jobs=2)``, nothing else set;
   ``default-1`` the same with ``n_jobs=1``;
-- ``refit``: the same with ``refit=True`` (the members with weight fitted
+- ``seeds-3``: ``EnsembleSynthesizer(n_partitions=3, n_jobs=2)``: the race
+  between three seeds of each synthesizer (mixed evenly), the winner's
+  three kept and fitted again on all rows (issue 29, item 4);
+- ``refit``: the default with ``refit=True`` (the members with weight fitted
   again on all rows);
 - ``race``: ``EnsembleSynthesizer(race=True)``: the synthesizers raced by
   successive halving (its rounds run one member at a time), the winner
@@ -120,6 +123,7 @@ CONFIGURED = {
 MODELS = [
     "default",
     "default-1",
+    "seeds-3",
     *SINGLES,
     "race",
     "race-refit",
@@ -141,6 +145,8 @@ def make_model(model, table, seed, ctgan_seconds=None):
     if model in ("default", "default-1"):
         n_jobs = 1 if model == "default-1" else 2
         return EnsembleSynthesizer(n_jobs=n_jobs, random_state=seed)
+    if model == "seeds-3":
+        return EnsembleSynthesizer(n_partitions=3, n_jobs=2, random_state=seed)
     if model == "refit":
         return EnsembleSynthesizer(n_jobs=2, refit=True, random_state=seed)
     if model in ("race", "race-refit"):

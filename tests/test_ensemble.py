@@ -653,6 +653,24 @@ def test_race_winner_is_refitted_on_all_rows(placements):
     assert np.isfinite(ensemble.member_scores_).all()
 
 
+def test_race_with_parts_keeps_seeds_of_the_winner(placements):
+    # issue 29, item 4: n_partitions=2 races pairs of seeds of each
+    # synthesizer and keeps the winner's pair, each refitted on all rows
+    ensemble = _racing_ensemble(epochs=16, n_partitions=2).fit(placements)
+    summary = ensemble.summary_
+    assert ensemble.n_parts_ == 2 and len(summary) == 6
+    won = summary[summary["weight"] > 0]
+    assert len(won) == 2 and len(set(won["synthesizer"])) == 1
+    np.testing.assert_allclose(won["weight"], [0.5, 0.5])
+    assert won["refitted"].all() and (won["n_rows"] == len(placements)).all()
+    seeds = [ensemble.members_[j][1].get_params()["random_state"] for j in won.index]
+    assert seeds[0] != seeds[1]  # two seeds, not one model twice
+    # the losers race as a pair: both drop out after the same round
+    for _, lost in summary[summary["weight"] == 0].groupby("synthesizer"):
+        rounds = lost["race_round"].fillna(-1)
+        assert (rounds == rounds.iloc[0]).all()
+
+
 @pytest.mark.parametrize("refit", [True, False])
 def test_race_on_a_large_table_learns_a_sample_of_its_rows(
     placements, monkeypatch, refit

@@ -89,7 +89,9 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
       (161 to 40 455 training rows) it picked the diffusion model in every
       fit: 0.767 / 0.901 / 0.821 / 0.824 / 0.713, and that model alone
       with the same seed (the same model, other draws) 0.774 / 0.895 /
-      0.826 / 0.824 / 0.713. The VAE is best on placements (0.810).
+      0.826 / 0.824 / 0.713. The VAE is best on placements (0.810), but the
+      race decides at 1/8 of the epochs, where it is still below (0.62 to
+      0.80); scores cross-fitted on all rows rank them alike there.
     - It fitted in 16.8 / 17.3 / 62.9 / 139.5 / 133.2 s: 1.12 to 1.51
       times the diffusion model alone (1.12 on diamonds, where the race
       learns 5 000 of the rows), 4.2 times the VAE on placements.
@@ -99,9 +101,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
       by greedy selection (``race=False``, ``n_jobs=2``) scored 0.753 /
       0.838 / 0.861 / 0.760 / 0.811 in 25.4 / 30.0 / 38.9 / 54.4 / 34.6 s,
       the race 0.781 / 0.891 / 0.847 / 0.777 / 0.862: lower on four tables
-      of five. Fitting its chosen
-      members again on all rows (``refit=True``) scored no higher and took
-      1.3 to 2.6 times as long.
+      of five. Fitting its chosen members again on all rows
+      (``refit=True``) scored no higher and took 1.3 to 2.6 times as long.
     - Other partitions (``race=False``) were each best on some table, none
       on all, at twice the fit time or more (``benchmarks/README.md``).
 
@@ -176,7 +177,8 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         others split the rows: each part keeps its share of the training
         rows, which ``weighting`` only splits among the part's members.
     n_partitions : int, default=1
-        Number of parts (of clusters, at most, for ``"cluster"``).
+        Number of parts (clusters at most, for ``"cluster"``); for ``"none"``,
+        seeds of each synthesizer on all rows (a race keeps all the winner's).
     partition_column : column label, default=None
         A discrete column, such as the class. With ``partition="column"``,
         its values define the parts (required). With the other partitions
@@ -251,44 +253,43 @@ class EnsembleSynthesizer(BaseSynthesizer, _BaseComposition):
         tolerance below their best, train on to twice the share (all of it
         after 5 rounds). A synthesizer whose training has ended (the copula)
         cannot improve: it stays while within the tolerance of the best
-        finished one and no racer scores above it. The rounds go on while
-        more than one synthesizer is left and one is still training; the
-        weights are then selected among those left. One left alone trains to
-        its end, or, with ``refit``, is fitted again from its start on all
-        rows (each member with its seed; a lone member with the ensemble's
-        ``random_state`` where it is an integer): the ensemble is then that
-        synthesizer fitted alone on the table, with the same seed. With
-        ``refit``, the racers learn at most 5 000 of the training rows,
-        drawn keeping the shares of the held-out rows' strata: a race
-        ranks, and its cost stays that of a mid-size table however large
-        the table. One that drops out keeps the
+        finished one and no racer scores above it. The rounds go on while more
+        than one synthesizer is left and one is still training; the weights are
+        then selected among those left. One left alone trains to its end, or,
+        with ``refit``, is fitted again from its start on all rows (each member
+        with its seed; a lone member with the ensemble's ``random_state`` where
+        it is an integer): the ensemble is then that synthesizer fitted alone
+        on the table, with the same seed. With ``refit``, the racers learn at
+        most 5 000 of the training rows, drawn keeping the shares of the
+        held-out rows' strata: a race ranks, and its cost stays that of a
+        mid-size table however large the table. One that drops out keeps the
         weights it reached, uncalibrated, and weight 0. ``summary_`` reports
         ``race_round`` (after which round it dropped out; 0 if left out by
         ``time_budget``, NaN if it did not), ``epochs`` and ``fit_time``.
-        Rounds run one member at a time (``n_jobs`` serves the refit only),
-        and their budgets are in epochs: the fit is reproducible (without
+        Rounds run one member at a time (``n_jobs`` serves the refit only), and
+        their budgets are in epochs: the fit is reproducible (without
         ``time_budget``).
     time_budget : float, default=None
         Seconds for the whole fit, or None for no limit. The neural members
-        share it: each gets training seconds in proportion to its part's
-        rows (members that train at once, ``n_jobs`` of them, each get
-        theirs in full), 85% of the budget left when they start, or 45% if
-        a refit follows; the refit gets 90% of what is then left. A member
-        whose seconds run out stops after its current epoch, keeps its best
-        validation state (with early stopping) and calibrates its
-        conditions as usual. The copula is not limited (it fits in well
-        under a second). Calibration, selection and sampling come on top,
-        so a fit can overrun the budget by a few seconds, and with a budget
-        the number of epochs, hence the samples, depend on the machine's
-        speed. ``fit_seconds_`` reports what each member took; if nothing
-        is left for the refit, it is skipped with a warning. With ``race``:
-        each round may take half of the seconds left, shared by the members
-        racing in it (a member stops after the epoch that spends its share);
-        a synthesizer whose first round would need more than that, at the
-        pace of its first epoch, is left out of the race with a warning that
-        names it (``race_round`` 0), the copula and the cheaper ones racing
-        on (if none is left, the cheapest races); the winner then trains
-        on, or is fitted again, within 85% or 90% of what is left.
+        share it: each gets training seconds in proportion to its part's rows
+        (members that train at once, ``n_jobs`` of them, each get theirs in
+        full), 85% of the budget left when they start, or 45% if a refit
+        follows; the refit gets 90% of what is then left. A member whose
+        seconds run out stops after its current epoch, keeps its best
+        validation state (with early stopping) and calibrates its conditions as
+        usual. The copula is not limited (it fits in well under a second).
+        Calibration, selection and sampling come on top, so a fit can overrun
+        the budget by a few seconds, and with a budget the number of epochs,
+        hence the samples, depend on the machine's speed. ``fit_seconds_``
+        reports what each member took; if nothing is left for the refit, it is
+        skipped with a warning. With ``race``: each round may take half of the
+        seconds left, shared by the members racing in it (a member stops after
+        the epoch that spends its share); a synthesizer whose first round would
+        need more than that, at the pace of its first epoch, is left out of the
+        race with a warning that names it (``race_round`` 0), the copula and
+        the cheaper ones racing on (if none is left, the cheapest races); the
+        winner then trains on, or is fitted again, within 85% or 90% of what is
+        left.
     {discrete_columns}
     {reject_copies} The members' own
         ``reject_copies`` settings apply within each member.
