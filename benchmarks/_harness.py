@@ -71,6 +71,17 @@ def sampling_speed(sample, n_rows: int) -> float:
     return n_rows / seconds
 
 
+def sample_draws(model, size: int, n_draws: int) -> list[pd.DataFrame]:
+    """``n_draws`` tables of ``size`` generated rows: one ``sample`` call cut
+    in pieces (our synthesizers give the same rows at every call under an
+    integer ``random_state``, so repeated calls would repeat the rows)."""
+    rows = model.sample(n_draws * size)
+    return [
+        rows.iloc[i * size : (i + 1) * size].reset_index(drop=True)
+        for i in range(n_draws)
+    ]
+
+
 def median(values) -> float:
     return float(statistics.median(values))
 

@@ -37,7 +37,15 @@ import argparse
 import numpy as np
 import pandas as pd
 import torch
-from _harness import RESULTS, log, machine_facts, markdown, sampling_speed, write_csv
+from _harness import (
+    RESULTS,
+    log,
+    machine_facts,
+    markdown,
+    sample_draws,
+    sampling_speed,
+    write_csv,
+)
 from fidelity import TABLES, load_table, split
 
 from skl_synth.metrics import detection_auc, metadata_from_schema, synthesis_score
@@ -55,11 +63,7 @@ def run_fit(table, frame, seed, args):
     for eta in args.etas:
         for steps in args.steps:
             model.set_params(sampling_steps=steps, eta=eta)
-            fake = model.sample(DRAWS * len(test))
-            draws = [
-                fake.iloc[i * len(test) : (i + 1) * len(test)].reset_index(drop=True)
-                for i in range(DRAWS)
-            ]
+            draws = sample_draws(model, len(test), DRAWS)
             rows.append(
                 {
                     "table": table,

@@ -76,6 +76,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _harness import sample_draws
 from fidelity import (
     TABLES,
     Peer,
@@ -195,12 +196,7 @@ def run_job(table, frame, seed, model, args, ctgan_seconds=None):
     fit_s = time.perf_counter() - start
     # the score of len(test) generated rows spreads by about 0.05 over draws
     # on the small tables: it is averaged over DRAWS draws
-    # (one sample cut in DRAWS, as ours give the same rows at every call)
-    rows = fitted.sample(DRAWS * len(test))
-    draws = [
-        rows.iloc[i * len(test) : (i + 1) * len(test)].reset_index(drop=True)
-        for i in range(DRAWS)
-    ]
+    draws = sample_draws(fitted, len(test), DRAWS)
     scores = [
         (
             synthesis_score(test, draw, metadata=metadata, random_state=0),

@@ -39,7 +39,7 @@ import argparse
 
 import numpy as np
 import pandas as pd
-from _harness import RESULTS, log, machine_facts, markdown, write_csv
+from _harness import RESULTS, log, machine_facts, markdown, sample_draws, write_csv
 from fidelity import load_table, split
 from sklearn.model_selection import KFold
 
@@ -100,18 +100,10 @@ def run_seed(frame, seed):
         return early_stopping_score(real, fake, metadata=metadata, random_state=0)
 
     def test_score(model, real):
-        fake = model.sample(DRAWS * len(real))
         return np.mean(
             [
-                synthesis_score(
-                    real,
-                    fake.iloc[i * len(real) : (i + 1) * len(real)].reset_index(
-                        drop=True
-                    ),
-                    metadata=metadata,
-                    random_state=0,
-                )
-                for i in range(DRAWS)
+                synthesis_score(real, draw, metadata=metadata, random_state=0)
+                for draw in sample_draws(model, len(real), DRAWS)
             ]
         )
 
