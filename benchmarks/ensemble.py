@@ -223,9 +223,13 @@ def run_job(table, frame, seed, model, args, ctgan_seconds=None):
         for name in SINGLES:
             row[f"w_{name}"] = summary.loc[summary.synthesizer == name, "weight"].sum()
         row["n_parts"] = fitted.n_parts_
+    epochs = ""
+    if hasattr(fitted, "planned_epochs_"):  # a single deep synthesizer
+        epochs = f" epochs {fitted.n_epochs_} of {fitted.planned_epochs_}"
     log(
         f"{table:12s} seed {seed} {model:12s} score {row['score']:.3f} "
         f"auc {row['auc']:.3f} class_err {row['class_err']:.3f} fit {fit_s:.1f}s"
+        f"{epochs}"
     )
     return row
 

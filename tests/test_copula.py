@@ -6,8 +6,10 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import ndtr
 from sklearn.base import clone
 
+from skl_synth.preprocessing._codecs import _interp_even
 from skl_synth.synthesizers import GaussianCopulaSynthesizer
 from skl_synth.synthesizers._conditions import ConditionPlan
 from skl_synth.synthesizers._copula import (
@@ -430,3 +432,28 @@ def test_column_by_column_decoding_equals_the_encoded_matrix(placements, conditi
     encoded = model._sample_encoded(301, plan, seed=5)
     expected = plan.enforce(model.encoder_.decode(encoded, np.random.RandomState(5)))
     pd.testing.assert_frame_equal(model._sample_table(301, plan, 5), expected)
+
+
+def test_even_interpolation_matches_numpy_interp():
+    rng = np.random.default_rng(0)
+    values = np.sort(rng.normal(size=1_000))
+    values[100:110] = values[100]  # ties, as quantiles of a discrete-ish column
+    u = np.concatenate([[0.0, 1.0, 0.5, 1 / 999], rng.random(10_000)])
+    expected = np.interp(u, np.linspace(0, 1, len(values)), values)
+    np.testing.assert_allclose(_interp_even(u, values), expected, rtol=0, atol=1e-12)
+    assert _interp_even(u, values)[1] == values[-1]
+    np.testing.assert_array_equal(_interp_even(u, values[:1]), values[0])
+
+
+def test_slots_from_latent_cuts_match_those_from_the_normal_cdf(_fitted_placements):
+    _, model = _fitted_placements
+    latent, required = model._latent_rows(
+        20_000, ConditionPlan(model.encoder_, 20_000, {}, {}), 0
+    )
+    for j, span in enumerate(model.encoder_.layout_):
+        if span.role != "category":
+            continue
+        u = np.clip(ndtr(latent[:, j]), 1e-6, 1 - 1e-6)
+        rank = np.searchsorted(model.cut_points_[j][1:-1], u, side="right")
+        expected = model.slot_order_[j][rank]
+        np.testing.assert_array_equal(model._slots(j, span, latent, required), expected)

@@ -271,15 +271,66 @@ def test_early_stopping_auto_depends_on_size(cls, n_rows, stops):
         (VAESynthesizer, 1_800, 300),
         (GANSynthesizer, 1_800, 667),
         (DiffusionSynthesizer, 1_000, 1_000),
-        # enough rows: the class's default passes
-        (GANSynthesizer, 40_000, 300),
-        (DiffusionSynthesizer, 40_000, 1_000),
+        # enough rows: the class's default passes, up to 10 000 rows
+        (VAESynthesizer, 10_000, 300),
+        (DiffusionSynthesizer, 5_000, 1_000),
+        # above: the steps at 10 000 rows (6 000; the diffusion model's
+        # 40 000) times the cube root of 4, in passes of 80 and 157 steps
+        (GANSynthesizer, 40_000, 120),
+        (DiffusionSynthesizer, 40_000, 405),
+        # 1 000 000 rows: epochs of 200 of the 2 000 steps of a pass
+        (VAESynthesizer, 1_000_000, 140),
     ],
 )
 def test_auto_epochs_make_the_minimum_optimizer_steps(cls, n_rows, epochs):
     assert cls().epochs == "auto"
     assert cls()._n_epochs(n_rows) == epochs
     assert cls(epochs=7)._n_epochs(n_rows) == 7  # an int is taken as it is
+
+
+@pytest.mark.parametrize("cls", DEEP)
+def test_auto_steps_grow_slower_than_the_rows(cls):
+    model = cls()
+    steps = {n: model._planned_steps(n) for n in (10_000, 100_000, 1_000_000)}
+    passes = model._auto_epochs * model._steps_per_pass(10_000)
+    assert steps[10_000] == passes
+    # 10 times the rows: the cube root of 10 (2.154) times the steps
+    assert steps[100_000] / steps[10_000] == pytest.approx(10 ** (1 / 3), rel=1e-3)
+    assert steps[1_000_000] / steps[100_000] == pytest.approx(10 ** (1 / 3), rel=1e-3)
+    assert model._steps_per_epoch(1_000_000) <= 200
+
+
+@pytest.mark.parametrize(
+    ("cls", "n_rows", "interval"),
+    [
+        (VAESynthesizer, 10_000, 10),  # 200 steps: 10 passes of 20
+        (VAESynthesizer, 1_000_000, 5),  # 928 steps: 5 epochs of 200
+        (DiffusionSynthesizer, 100_000, 3),  # 431 steps: 3 epochs of 196
+    ],
+)
+def test_scores_come_as_often_per_plan_above_10_000_rows(cls, n_rows, interval):
+    assert cls()._evaluation_interval(n_rows) == interval
+    # the patience stays about 10 rounds of 200 steps: 10 scores at 10 000
+    # rows, 2 of every 5 epochs (of 200 steps) at 1 000 000, 7 of every 3
+    # epochs (of 196) at 100 000, where every epoch was scored
+    assert cls()._patience(n_rows) == {10_000: 10, 1_000_000: 2, 100_000: 7}[n_rows]
+    assert cls(n_iter_no_change=3)._patience(10_000) == 3
+
+
+def test_a_long_pass_is_cut_into_epochs_that_go_on_where_the_last_stopped():
+    # 500 rows in batches of 2: a pass of 250 steps, two epochs of 125
+    data = clusters_table(500, 0)
+    vae = tiny(VAESynthesizer, batch_size=2, epochs=4, early_stopping=False)
+    vae.fit(data, time_limit=0.0, resumable=True)
+    batches = vae._trainer._batches
+    assert (batches.steps, batches._next, vae.planned_epochs_) == (125, 125, 4)
+    first_pass = batches._order.clone()
+    vae.resume(until_epoch=2)
+    assert batches._next == 250 and torch.equal(batches._order, first_pass)
+    vae.resume(until_epoch=3)  # a new pass, a new permutation
+    assert batches._next == 125 and not torch.equal(batches._order, first_pass)
+    assert sorted(first_pass.tolist()) == list(range(500))
+    assert vae.resume() and vae.n_epochs_ == len(vae.history_) == 4
 
 
 def test_auto_epochs_in_a_fit():
@@ -291,7 +342,7 @@ def test_auto_epochs_in_a_fit():
 
 @pytest.mark.parametrize(
     ("n_rows", "batch", "steps"),
-    [(150, 150, 1), (57, 50, 1), (3, 10, 1), (2_000, 500, 4)],
+    [(150, 150, 1), (57, 50, 1), (3, 10, 1), (2_000, 500, 4), (1_000_000, 500, 200)],
 )
 def test_gan_batches_are_at_most_the_training_rows(n_rows, batch, steps):
     gan = GANSynthesizer()  # batch_size=500, pac=10

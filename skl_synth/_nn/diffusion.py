@@ -23,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .averaging import WeightAverage
-from .batches import shuffled_pass
+from .batches import ShuffledBatches
 from .state import saved_module
 
 
@@ -185,6 +185,7 @@ class DiffusionTrainer:
     def __init__(self, denoiser, layout, sampler, training, rng, average=None):
         self.denoiser, self.layout, self.sampler = denoiser, layout, sampler
         self.training, self.rng = training, rng
+        self._batches = None  # the epochs of shuffled batches, on first use
         self._averaging = None
         if average is not None:
             self._averaging = WeightAverage(denoiser, average, training.ema_decay)
@@ -230,13 +231,18 @@ class DiffusionTrainer:
         return condition
 
     def train_epoch(self, data):
-        """One pass over the shuffled rows in batches of ``batch_size``."""
+        """One epoch of shuffled batches of ``batch_size`` rows (see
+        :class:`~skl_synth._nn.batches.ShuffledBatches`)."""
         self.denoiser.train()
 
         def step(index):
             return self._step(data[index], self._conditions(index))
 
-        loss = shuffled_pass(data, self.training.batch_size, self.rng, step)
+        if self._batches is None:
+            self._batches = ShuffledBatches(
+                len(data), self.training.batch_size, self.rng
+            )
+        loss = self._batches.epoch(step)
         return {"loss": loss}
 
     def prepare_sampling(self):

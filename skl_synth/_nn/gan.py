@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .averaging import WeightAverage
+from .batches import epoch_steps
 from .state import saved_module
 
 
@@ -223,10 +224,12 @@ class GANTrainer:
             norm.momentum = momentum
 
     def train_epoch(self, data):
-        """One epoch: ``len(data) // batch_size`` generator steps (at least one)."""
+        """One epoch: ``len(data) // batch_size`` generator steps (at least
+        one), at most :data:`~skl_synth._nn.batches.MAX_EPOCH_STEPS` (an
+        equal part of that many; see :func:`~skl_synth._nn.batches.epoch_steps`)."""
         self.generator.train()
         batch = self.training.batch_size
-        steps = max(1, len(data) // batch)
+        steps = epoch_steps(max(1, len(data) // batch))
         loss_d = loss_g = data.new_zeros(())
         for _ in range(steps):
             for _ in range(self.training.discriminator_steps):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .batches import shuffled_pass
+from .batches import ShuffledBatches
 from .conditions import ConditionSampler
 from .layout import OutputLayout
 from .state import saved_module
@@ -76,6 +76,7 @@ class VAETrainer:
         self.encoder, self.decoder = encoder, decoder
         self.layout, self.sampler = layout, sampler
         self.training, self.rng = training, rng
+        self._batches = None  # the epochs of shuffled batches, on first use
         params = [*encoder.parameters(), *decoder.parameters()]
         self.optimizer = torch.optim.Adam(
             params,
@@ -102,14 +103,19 @@ class VAETrainer:
         return loss.detach()
 
     def train_epoch(self, data):
-        """One pass over the shuffled rows in batches of ``batch_size``."""
+        """One epoch of shuffled batches of ``batch_size`` rows (see
+        :class:`~skl_synth._nn.batches.ShuffledBatches`)."""
         self.encoder.train()
         self.decoder.train()
 
         def step(index):
             return self._step(data[index], self.sampler.from_rows(index, self.rng))
 
-        loss = shuffled_pass(data, self.training.batch_size, self.rng, step)
+        if self._batches is None:
+            self._batches = ShuffledBatches(
+                len(data), self.training.batch_size, self.rng
+            )
+        loss = self._batches.epoch(step)
         return {"loss": loss}
 
     def prepare_sampling(self):

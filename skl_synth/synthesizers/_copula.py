@@ -17,6 +17,7 @@ from ._base import BaseSynthesizer
 # Uniforms of the frequency encoding are kept this far from 0 and 1, so that
 # every latent value is finite.
 _U_CLIP = 1e-6
+_LATENT_CLIP = (float(ndtri(_U_CLIP)), float(ndtri(1 - _U_CLIP)))
 # Smallest eigenvalue kept in the latent correlation matrix (then rescaled to
 # a unit diagonal): correlations of duplicated columns stay just below 1.
 _EIGEN_FLOOR = 1e-6
@@ -289,8 +290,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     def _slots(self, j, span, latent, required):
         """The one-hot slot of span ``j`` in each latent row."""
-        u = np.clip(ndtr(latent[:, j]), _U_CLIP, 1 - _U_CLIP)
-        rank = np.searchsorted(self.cut_points_[j][1:-1], u, side="right")
+        # the cut points on the latent scale: no normal CDF of every row
+        cuts = ndtri(np.clip(self.cut_points_[j][1:-1], _U_CLIP, 1 - _U_CLIP))
+        z = np.clip(latent[:, j], _LATENT_CLIP[0], _LATENT_CLIP[1])
+        rank = np.searchsorted(cuts, z, side="right")
         return np.where(required[:, j] >= 0, required[:, j], self.slot_order_[j][rank])
 
 

@@ -17,6 +17,7 @@ from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing, metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._nn.batches import epoch_steps
 from .._nn.conditions import ConditionSampler
 from .._nn.layout import OutputLayout
 from .._nn.numerics import flush_denormals
@@ -45,6 +46,9 @@ _SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
 _SAMPLE_PADDED_VALUES = 2**23
 _STEPS_PER_EVALUATION = 200  # optimizer steps between early-stopping scores
 _MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
+# epochs="auto" on tables above this many rows: the steps of the plan at this
+# size, grown with the cube root of the rows (see DeepSynthesizer._planned_steps)
+_PASSES_UP_TO = 10_000
 # rows generated to calibrate the condition weights (see _calibration_rows),
 # shared by the conditions' expected weights, at least _CALIBRATION_MIN_ROWS each
 _CALIBRATION_ROWS = 2**15
@@ -94,7 +98,7 @@ class DeepSynthesizer(BaseSynthesizer):
     unconditional_fraction = 0.0
     ema_decay = 0.0
     # epochs="auto": this many passes, and at least _min_steps optimizer
-    # steps (see _n_epochs)
+    # steps (see _planned_steps)
     _auto_epochs = 300
     _min_steps = 1_000
     # early_stopping="auto" holds rows out on tables above this many rows
@@ -357,27 +361,49 @@ class DeepSynthesizer(BaseSynthesizer):
         return _compact(encoded, kept), real.reset_index(drop=True)
 
     def _n_epochs(self, n_rows):
-        """The epochs to run: ``epochs``, or for ``"auto"`` the class's
-        default passes, raised to make at least ``_min_steps`` optimizer steps.
-
-        A pass over a table smaller than a batch is one step, so 300 passes
-        over 150 rows were 300 steps, and the GAN ended worse than a
-        column-shuffled copy of its rows. On placements read from the CSV
-        (150 training rows, 65 held out, seeds 0-2; two-sample AUC, lower
-        is better, the shuffled copy 0.914): the GAN 0.986 after 300 steps,
-        0.75 after 1 000 (seeds 0-1), 0.713 after 2 000; the VAE 0.727 /
-        0.681 / 0.727 after 300 / 1 000 / 3 000; the diffusion model 0.741 /
-        0.737 / 0.678 after 300 / 1 000 / 3 000. Larger tables make these
-        steps in fewer passes than the default and are unchanged.
-        """
+        """The epochs to run: ``epochs``, or for ``"auto"`` those that make
+        :meth:`_planned_steps` optimizer steps."""
         if self.epochs != "auto":
             return self.epochs
-        steps = self._steps_per_epoch(n_rows)
-        return int(max(self._auto_epochs, -(-self._min_steps // steps)))
+        return -(-self._planned_steps(n_rows) // self._steps_per_epoch(n_rows))
 
-    def _steps_per_epoch(self, n_rows):
+    def _planned_steps(self, n_rows):
+        """Optimizer steps of ``epochs="auto"`` on ``n_rows`` training rows.
+
+        Up to :data:`_PASSES_UP_TO` rows, the class's default passes, raised
+        to make at least ``_min_steps`` steps. A pass over a table smaller
+        than a batch is one step, so 300 passes over 150 rows were 300
+        steps, and the GAN ended worse than a column-shuffled copy of its
+        rows. On placements read from the CSV (150 training rows, 65 held
+        out, seeds 0-2; two-sample AUC, lower is better, the shuffled copy
+        0.914): the GAN 0.986 after 300 steps, 0.75 after 1 000 (seeds 0-1),
+        0.713 after 2 000; the VAE 0.727 / 0.681 / 0.727 after 300 / 1 000 /
+        3 000; the diffusion model 0.741 / 0.737 / 0.678 after 300 / 1 000 /
+        3 000.
+
+        Above that size, the steps grow with the cube root of the rows, not
+        with the rows: 10 times the rows make 2.15 times the steps. Passes
+        made every epoch a full pass: on 40 000 rows of diamonds the GAN
+        planned 24 000 steps (783 s on one thread), and a table of 1 000 000
+        rows would have planned 25 times as many. On 1 000 000 rows of the
+        speed benchmark's wide table, early stopping ended all three before
+        their plans (``benchmarks/scaling.py``).
+        """
+        passes = self._auto_epochs * self._steps_per_pass(n_rows)
+        if n_rows > _PASSES_UP_TO:
+            at_reference = self._auto_epochs * self._steps_per_pass(_PASSES_UP_TO)
+            grown = at_reference * (n_rows / _PASSES_UP_TO) ** (1 / 3)
+            passes = min(passes, round(grown))
+        return int(max(passes, self._min_steps))
+
+    def _steps_per_pass(self, n_rows):
         """Optimizer steps of one pass: shuffled batches, the last smaller."""
         return max(1, -(-n_rows // self.batch_size))
+
+    def _steps_per_epoch(self, n_rows):
+        """Optimizer steps of one epoch: a pass, or an equal part of a pass
+        of more than :data:`~skl_synth._nn.batches.MAX_EPOCH_STEPS` steps."""
+        return epoch_steps(self._steps_per_pass(n_rows))
 
     def _train(self, data, validation, limit, label):
         """The epoch loop, stopped early, or after ``limit`` seconds."""
@@ -396,9 +422,31 @@ class DeepSynthesizer(BaseSynthesizer):
         averaged weights change too smoothly for the extra scores to pay.
         The schedule depends on the data size only, so fits stay
         reproducible.
+
+        Above :data:`_PASSES_UP_TO` rows the steps between scores grow as
+        the planned steps do (:meth:`_planned_steps`, the cube root of the
+        rows), so that a fit makes as many scores at any size. Every 200
+        steps, the 70 scores of the VAE on 100 000 rows (5 000 held-out
+        rows each) took 56 of its 125 s (``benchmarks/scaling.py``).
         """
-        steps = max(1, n_rows // self.batch_size)
-        return int(np.ceil(_STEPS_PER_EVALUATION / steps))
+        every = _STEPS_PER_EVALUATION * max(1.0, n_rows / _PASSES_UP_TO) ** (1 / 3)
+        return int(np.ceil(every / self._evaluation_steps(n_rows)))
+
+    def _patience(self, n_rows):
+        """Scores without improvement before stopping: ``n_iter_no_change``,
+        fewer where the scores come less often than every 200 steps (above
+        :data:`_PASSES_UP_TO` rows), so that the patience stays about as
+        many steps as at the rate of 200. Waiting 10 of the sparser scores,
+        the diffusion model on diamonds trained 1.8 times as long (238 s
+        against 133 s)."""
+        steps = self._evaluation_steps(n_rows)
+        at_200 = np.ceil(_STEPS_PER_EVALUATION / steps)
+        ratio = at_200 / self._evaluation_interval(n_rows)
+        return max(1, round(self.n_iter_no_change * ratio))
+
+    def _evaluation_steps(self, n_rows):
+        """Steps of an epoch, as the evaluation schedule counts them."""
+        return max(1, min(n_rows // self.batch_size, self._steps_per_epoch(n_rows)))
 
     def _validation_score(self, validation):
         plan = ConditionPlan(self.encoder_, len(validation), {}, {})

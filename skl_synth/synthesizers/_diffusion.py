@@ -96,12 +96,14 @@ class DiffusionSynthesizer(DeepSynthesizer):
         including the calibration at the end of ``fit``.
     {batch_size}
     epochs : int or "auto", default="auto"
-        Passes over the training rows (at most, with early stopping).
-        ``"auto"``: 1 000, and on tables too small to make 3 000 optimizer
-        steps in 1 000 passes, as many passes as make them. A denoiser
-        learns every timestep from the same rows, so it needs more steps
-        than the GAN or the VAE (TabDDPM trains for 30 000 steps) and each
-        step is cheaper.
+        Training epochs (at most, with early stopping): passes over the
+        training rows, cut into equal epochs of at most 200 batches where a
+        pass is longer. ``"auto"``: 1 000 passes, and on tables too small
+        to make 3 000 optimizer steps in 1 000 passes, as many passes as
+        make them; above 10 000 rows, the steps made at 10 000 rows times
+        the cube root of the rows' growth. A denoiser learns every timestep
+        from the same rows, so it needs more steps than the GAN or the VAE
+        (TabDDPM trains for 30 000 steps) and each step is cheaper.
     {early_stopping} ``"auto"`` enables it above 1 000 rows (100 held-out
         rows to score): without it, a denoiser trained for the default
         passes learns the training rows' details, and its continuous columns

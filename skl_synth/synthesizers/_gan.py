@@ -118,7 +118,7 @@ class GANSynthesizer(DeepSynthesizer):
     """
 
     _module_names = ("generator_", "discriminator_")
-    # 300 steps left it worse than a shuffled copy on 150 rows (_n_epochs)
+    # 300 steps left it worse than a shuffled copy on 150 rows (_planned_steps)
     _min_steps = 2_000
 
     _parameter_constraints: dict = {
@@ -202,8 +202,8 @@ class GANSynthesizer(DeepSynthesizer):
         over seeds 0-2, 0.69-0.73 against 0.61-0.81)."""
         return min(self.batch_size, max(self.pac, n_rows // self.pac * self.pac))
 
-    def _steps_per_epoch(self, n_rows):
-        """Generator steps of one epoch (see ``GANTrainer.train_epoch``)."""
+    def _steps_per_pass(self, n_rows):
+        """Generator steps of one pass (see ``GANTrainer.train_epoch``)."""
         return max(1, n_rows // self._batch_rows(n_rows))
 
     def _build(self, data, layout, sampler, init_rng, train_rng, device):

@@ -11,6 +11,7 @@ their own.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -36,22 +37,44 @@ def write_parquet(model, path, parts, conditions, overwrite, verbose):
     from tqdm.auto import tqdm
 
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    writer = None
+    file = _ChunkWriter(partial, pa, pq)
     try:
-        for n_rows, seed, offset in tqdm(parts, disable=not verbose, unit="chunk"):
-            frame = model._chunk(n_rows, conditions, seed, offset)
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(partial, table.schema)
-            writer.write_table(table.cast(writer.schema))
-        writer.close()
+        # a chunk is converted and written in a thread while the next one
+        # is generated (pyarrow releases the GIL): the same file, written
+        # while the copula computes its next chunk
+        with ThreadPoolExecutor(1) as writing:
+            pending = None
+            for n_rows, seed, offset in tqdm(parts, disable=not verbose, unit="chunk"):
+                frame = model._chunk(n_rows, conditions, seed, offset)
+                if pending is not None:
+                    pending.result()
+                pending = writing.submit(file.write, frame)
+            pending.result()
+        file.close()
         os.replace(partial, path)
     except BaseException:
-        if writer is not None:
-            writer.close()
+        file.close()
         partial.unlink(missing_ok=True)
         raise
     return path
+
+
+class _ChunkWriter:
+    """Tables appended to one Parquet file, its schema that of the first."""
+
+    def __init__(self, path, pa, pq):
+        self.path, self.pa, self.pq, self.writer = path, pa, pq, None
+
+    def write(self, frame):
+        table = self.pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.writer = self.pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
 
 
 def dask_frame(model, parts, conditions):

@@ -27,6 +27,7 @@ class EpochLoop:
         self.rows, self.best_score, self.best_state, self.waited = [], -np.inf, None, 0
         self.epochs = model.planned_epochs_ = model._n_epochs(len(data))
         self.interval = model._evaluation_interval(len(data))
+        self.patience = model._patience(len(data))
         self.elapsed, self.done = 0.0, False
 
     def run(self, limit, pause=False, until=None):
@@ -69,7 +70,7 @@ class EpochLoop:
             bar.set_postfix(
                 {k: round(v, 4) for k, v in row.items() if k not in ("epoch", "time")}
             )
-            if self.waited >= model.n_iter_no_change:
+            if self.waited >= self.patience:
                 self.done = True
                 break
             if out_of_time:

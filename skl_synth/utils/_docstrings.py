@@ -2,19 +2,24 @@
 
 _SHARED = {
     "epochs": """epochs : int or "auto", default="auto"
-        Passes over the training rows (at most, with early stopping).
-        ``"auto"``: 300, and on tables too small to make enough optimizer
-        steps in 300 passes (1 000 for the VAE, 2 000 for the GAN; a pass
-        over a table smaller than a batch is one step), as many passes as
-        make them.""",
+        Training epochs (at most, with early stopping). An epoch is a pass
+        over the training rows in batches; a pass of more than 200 batches
+        is cut into equal epochs of at most 200, each going on where the
+        last stopped. ``"auto"``: 300 passes, and on tables too small to
+        make enough optimizer steps in 300 passes (1 000 for the VAE, 2 000
+        for the GAN; a pass over a table smaller than a batch is one step),
+        as many passes as make them. Above 10 000 rows, the steps made at
+        10 000 rows times the cube root of the rows' growth (10 times the
+        rows, 2.15 times the steps), not 300 passes.""",
     "batch_size": """batch_size : int, default=500
         Rows per optimization step.""",
     "early_stopping": """early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the rows, score a sample against
         them (:func:`~skl_synth.metrics.early_stopping_score`: the formula of
         :meth:`score` with a 4x cheaper out-of-bag detection test) after
-        every epoch that completes a round of about 200 optimizer steps, and
-        after the last epoch; stop when the
+        every epoch that completes a round of about 200 optimizer steps
+        (above 10 000 rows, 200 times the cube root of the rows' growth, as
+        the planned steps), and after the last epoch; stop when the
         score has not improved for ``n_iter_no_change`` evaluations and keep
         the best weights.""",
     "validation_fraction": """validation_fraction : float, default=0.1
@@ -23,7 +28,9 @@ _SHARED = {
         stays bounded on large tables.""",
     "n_iter_no_change": """n_iter_no_change : int, default=10
         Evaluations without improvement of the validation score before
-        stopping.""",
+        stopping. Above 10 000 rows, where the scores come less often than
+        every 200 steps, proportionally fewer, so that the patience stays
+        about ``n_iter_no_change`` x 200 optimizer steps.""",
     "discrete_columns": """discrete_columns : list of column labels, default=None
         Numeric columns to treat as discrete; ``None`` infers them (see
         :class:`~skl_synth.preprocessing.TabularEncoder`).
