@@ -23,6 +23,12 @@ DEVICE_TYPES = (str, torch.device)
 """What the synthesizers' ``device`` parameter accepts."""
 
 
+_SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
+# Hard one-hot outputs pad every one-hot span to the widest one: a chunk
+# holds at most this many padded values (fewer rows for very wide columns).
+_SAMPLE_PADDED_VALUES = 2**23
+
+
 def resolve_device(device):
     """``"auto"`` -> CUDA when available, else CPU; check that CUDA exists."""
     if isinstance(device, str) and device == "auto":
@@ -161,3 +167,10 @@ def _cdf(weights, device):
     cdf = torch.as_tensor(np.cumsum(weights), device=device)
     cdf[-1] = 1.0
     return cdf
+
+
+def sample_chunk(layout):
+    """Rows per forward pass: :data:`_SAMPLE_CHUNK`, fewer for wide one-hots."""
+    widths = [span.width for span in layout if span.kind == "onehot"]
+    padded = len(widths) * max(widths, default=1)
+    return int(np.clip(_SAMPLE_PADDED_VALUES // max(padded, 1), 256, _SAMPLE_CHUNK))

@@ -28,6 +28,7 @@ from .._nn.runtime import (
     move_to_usable_device,
     resolve_device,
     restore,
+    sample_chunk,
     sample_encoded,
     seeded_generator,
     snapshot,
@@ -39,11 +40,8 @@ from ..utils._random import SEED_MAX
 from ._base import BaseSynthesizer
 from ._conditions import ConditionPlan, condition_spans, span_counts
 from ._training import EpochLoop
+from ._training import compact_rows as _compact
 
-_SAMPLE_CHUNK = 8192  # rows generated per forward pass when sampling (at most)
-# Hard one-hot outputs pad every one-hot span to the widest one: a chunk
-# holds at most this many padded values (fewer rows for very wide columns).
-_SAMPLE_PADDED_VALUES = 2**23
 _STEPS_PER_EVALUATION = 200  # optimizer steps between early-stopping scores
 _MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
 # epochs="auto" on tables above this many rows: the steps of the plan at this
@@ -326,7 +324,7 @@ class DeepSynthesizer(BaseSynthesizer):
             trains_unconditioned=self._trains_unconditioned,
             calibration_rows=self._calibration_rows,
             min_rows=_CALIBRATION_MIN_ROWS,
-            chunk=_sample_chunk(self.encoder_.layout_),
+            chunk=sample_chunk(self.encoder_.layout_),
             seed=seed,
             device=device,
         )
@@ -381,13 +379,9 @@ class DeepSynthesizer(BaseSynthesizer):
         3 000; the diffusion model 0.741 / 0.737 / 0.678 after 300 / 1 000 /
         3 000.
 
-        Above that size, the steps grow with the cube root of the rows, not
-        with the rows: 10 times the rows make 2.15 times the steps. Passes
-        made every epoch a full pass: on 40 000 rows of diamonds the GAN
-        planned 24 000 steps (783 s on one thread), and a table of 1 000 000
-        rows would have planned 25 times as many. On 1 000 000 rows of the
-        speed benchmark's wide table, early stopping ended all three before
-        their plans (``benchmarks/scaling.py``).
+        Above that size, the steps grow with the cube root of the rows
+        (10 times the rows, 2.15 times the steps): 300 passes of 40 000
+        diamonds made the GAN plan 24 000 steps (783 s, one thread).
         """
         passes = self._auto_epochs * self._steps_per_pass(n_rows)
         if n_rows > _PASSES_UP_TO:
@@ -425,20 +419,17 @@ class DeepSynthesizer(BaseSynthesizer):
 
         Above :data:`_PASSES_UP_TO` rows the steps between scores grow as
         the planned steps do (:meth:`_planned_steps`, the cube root of the
-        rows), so that a fit makes as many scores at any size. Every 200
-        steps, the 70 scores of the VAE on 100 000 rows (5 000 held-out
-        rows each) took 56 of its 125 s (``benchmarks/scaling.py``).
+        rows), so that a fit makes as many scores at any size (the VAE's 70
+        scores on 100 000 rows took 56 of its 125 s, ``benchmarks/scaling.py``).
         """
         every = _STEPS_PER_EVALUATION * max(1.0, n_rows / _PASSES_UP_TO) ** (1 / 3)
         return int(np.ceil(every / self._evaluation_steps(n_rows)))
 
     def _patience(self, n_rows):
         """Scores without improvement before stopping: ``n_iter_no_change``,
-        fewer where the scores come less often than every 200 steps (above
-        :data:`_PASSES_UP_TO` rows), so that the patience stays about as
-        many steps as at the rate of 200. Waiting 10 of the sparser scores,
-        the diffusion model on diamonds trained 1.8 times as long (238 s
-        against 133 s)."""
+        fewer where scores come less often than every 200 steps, so that the
+        patience stays about as many steps (10 sparser scores made the
+        diffusion model on diamonds train 1.8 times as long)."""
         steps = self._evaluation_steps(n_rows)
         at_200 = np.ceil(_STEPS_PER_EVALUATION / steps)
         ratio = at_200 / self._evaluation_interval(n_rows)
@@ -490,7 +481,7 @@ class DeepSynthesizer(BaseSynthesizer):
             self.encoder_.layout_,
             self.condition_weights_,
             plan.guide,
-            chunk=_sample_chunk(self.encoder_.layout_),
+            chunk=sample_chunk(self.encoder_.layout_),
             seed=seed,
             device=device,
         )
@@ -506,23 +497,3 @@ class DeepSynthesizer(BaseSynthesizer):
             if name in state:
                 state[name] = copy.deepcopy(state[name]).to("cpu")
         return state
-
-
-def _sample_chunk(layout):
-    """Rows per forward pass: :data:`_SAMPLE_CHUNK`, fewer for wide one-hots."""
-    widths = [span.width for span in layout if span.kind == "onehot"]
-    padded = len(widths) * max(widths, default=1)
-    return int(np.clip(_SAMPLE_PADDED_VALUES // max(padded, 1), 256, _SAMPLE_CHUNK))
-
-
-def _compact(rows, kept, chunk=65_536):
-    """``rows[kept]`` for sorted ``kept``, moved to the first rows, in place.
-
-    A copy of the training rows would double the memory of a large table.
-    Chunk by chunk, row ``j`` receives row ``kept[j] >= j``, which no
-    earlier chunk has overwritten.
-    """
-    for start in range(0, len(kept), chunk):
-        part = kept[start : start + chunk]
-        rows[start : start + len(part)] = rows[part]
-    return rows[: len(kept)]

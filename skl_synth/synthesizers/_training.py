@@ -96,3 +96,16 @@ class EpochLoop:
             )
         model.n_epochs_ = len(self.rows)
         return history
+
+
+def compact_rows(rows, kept, chunk=65_536):
+    """``rows[kept]`` for sorted ``kept``, moved to the first rows, in place.
+
+    A copy of the training rows would double the memory of a large table.
+    Chunk by chunk, row ``j`` receives row ``kept[j] >= j``, which no
+    earlier chunk has overwritten.
+    """
+    for start in range(0, len(kept), chunk):
+        part = kept[start : start + chunk]
+        rows[start : start + len(part)] = rows[part]
+    return rows[: len(kept)]
