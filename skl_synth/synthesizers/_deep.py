@@ -44,9 +44,7 @@ from ._training import compact_rows as _compact
 
 _STEPS_PER_EVALUATION = 200  # optimizer steps between early-stopping scores
 _MAX_SCORED_ROWS = 5_000  # held-out rows that early stopping scores against
-# epochs="auto" on tables above this many rows: the steps of the plan at this
-# size, grown with the cube root of the rows (see DeepSynthesizer._planned_steps)
-_PASSES_UP_TO = 10_000
+_PASSES_UP_TO = 10_000  # epochs='auto' plans passes up to here (_planned_steps)
 # rows generated to calibrate the condition weights (see _calibration_rows),
 # shared by the conditions' expected weights, at least _CALIBRATION_MIN_ROWS each
 _CALIBRATION_ROWS = 2**15
@@ -386,8 +384,7 @@ class DeepSynthesizer(BaseSynthesizer):
         passes = self._auto_epochs * self._steps_per_pass(n_rows)
         if n_rows > _PASSES_UP_TO:
             at_reference = self._auto_epochs * self._steps_per_pass(_PASSES_UP_TO)
-            grown = at_reference * (n_rows / _PASSES_UP_TO) ** (1 / 3)
-            passes = min(passes, round(grown))
+            passes = min(passes, round(at_reference * _growth(n_rows)))
         return int(max(passes, self._min_steps))
 
     def _steps_per_pass(self, n_rows):
@@ -422,14 +419,12 @@ class DeepSynthesizer(BaseSynthesizer):
         rows), so that a fit makes as many scores at any size (the VAE's 70
         scores on 100 000 rows took 56 of its 125 s, ``benchmarks/scaling.py``).
         """
-        every = _STEPS_PER_EVALUATION * max(1.0, n_rows / _PASSES_UP_TO) ** (1 / 3)
+        every = _STEPS_PER_EVALUATION * _growth(n_rows)
         return int(np.ceil(every / self._evaluation_steps(n_rows)))
 
     def _patience(self, n_rows):
-        """Scores without improvement before stopping: ``n_iter_no_change``,
-        fewer where scores come less often than every 200 steps, so that the
-        patience stays about as many steps (10 sparser scores made the
-        diffusion model on diamonds train 1.8 times as long)."""
+        """``n_iter_no_change``, fewer where scores come less often than every
+        200 steps: the patience stays about as many steps."""
         steps = self._evaluation_steps(n_rows)
         at_200 = np.ceil(_STEPS_PER_EVALUATION / steps)
         ratio = at_200 / self._evaluation_interval(n_rows)
@@ -497,3 +492,8 @@ class DeepSynthesizer(BaseSynthesizer):
             if name in state:
                 state[name] = copy.deepcopy(state[name]).to("cpu")
         return state
+
+
+def _growth(n_rows):
+    """The cube root of the rows' growth beyond :data:`_PASSES_UP_TO`."""
+    return max(1.0, n_rows / _PASSES_UP_TO) ** (1 / 3)
